@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "nodeflow",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Nodeflow", targets: ["Nodeflow"]),
+        .library(name: "NodeflowNodes", targets: ["NodeflowNodes"]),
+        .executable(name: "nodeflow", targets: ["nodeflow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The engine: values, graphs, validation, the runner, messages, the cache. No I/O of its own.
+        .target(
+            name: "Nodeflow",
+            dependencies: [
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The built-in node library, with nodetool's type names.
+        .target(name: "NodeflowNodes", dependencies: ["Nodeflow"]),
+        // The command line: a thin layer over the two libraries.
+        .executableTarget(
+            name: "nodeflow",
+            dependencies: [
+                "Nodeflow",
+                "NodeflowNodes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes"]),
+        .testTarget(
+            name: "NodeflowNodesTests",
+            dependencies: ["Nodeflow", "NodeflowNodes"],
+            resources: [.copy("Conformance")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,52 @@
+import Logging
+
+/// The context of one run: where its messages go, the result cache it uses, and who runs it.
+///
+/// Read ``messages`` while the run goes on; the sequence ends after the run's final `job_update`.
+/// A context serves one run.
+///
+/// ```swift
+/// let context = ProcessingContext(cache: MemoryResultCache())
+/// async let outputs = runner.run(request, context: context)
+/// for await message in context.messages { print(message.jsonString()) }
+/// print(try await outputs)
+/// ```
+public final class ProcessingContext: Sendable {
+    /// The user the run belongs to.
+    public let userID: String
+    /// The token the run was requested with, if any.
+    public let authToken: String?
+    /// Where cacheable nodes' results are kept and looked up; `nil` disables caching.
+    public let cache: (any ResultCache)?
+    /// The logger nodes and the runner log to.
+    public let logger: Logger
+    /// The run's messages, in the order they were posted. Nothing is dropped.
+    public let messages: AsyncStream<ProcessingMessage>
+    private let continuation: AsyncStream<ProcessingMessage>.Continuation
+
+    /// Makes a context.
+    /// - Parameters:
+    ///   - cache: the result cache; pass `nil` to run every node every time.
+    ///   - logger: the logger to use; by default one labelled `nodeflow` (a no-op unless the
+    ///     program bootstrapped logging).
+    public init(
+        userID: String = "1", authToken: String? = nil, cache: (any ResultCache)? = nil,
+        logger: Logger = Logger(label: "nodeflow")
+    ) {
+        self.userID = userID
+        self.authToken = authToken
+        self.cache = cache
+        self.logger = logger
+        (messages, continuation) = AsyncStream.makeStream(of: ProcessingMessage.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Posts a message to the run's stream.
+    public func post(_ message: ProcessingMessage) {
+        continuation.yield(message)
+    }
+
+    /// Ends the message stream; the runner calls it after the final `job_update`.
+    func finishMessages() {
+        continuation.finish()
+    }
+}

@@ -1,0 +1,445 @@
+import DequeModule
+import OrderedCollections
+import Foundation
+import Synchronization
+
+/// One run of a compiled plan: node instances, the scheduling loop per scope, node execution with
+/// caching, resources, retries and timeouts, and loops.
+///
+/// Each scope (the top level, each loop iteration) is driven by one task group: ready nodes that
+/// run inline are processed in the loop itself, the others in child tasks. The group's scope is
+/// the scope's lifetime, so no task outlives the run.
+final class RunExecution: Sendable {
+    let plan: ExecutionPlan
+    let context: ProcessingContext
+    let configuration: WorkflowRunner.Configuration
+    let pool: ResourcePool
+    unowned let runner: WorkflowRunner
+    let instances: [any Node]
+
+    init(plan: ExecutionPlan, context: ProcessingContext, configuration: WorkflowRunner.Configuration, pool: ResourcePool, runner: WorkflowRunner) {
+        self.plan = plan
+        self.context = context
+        self.configuration = configuration
+        self.pool = pool
+        self.runner = runner
+        var instances: [any Node] = []
+        instances.reserveCapacity(plan.nodes.count)
+        for i in plan.nodes.indices { instances.append(plan.type(i).init()) }
+        self.instances = instances
+    }
+
+    /// Where a scope runs: the loop iterations around it and the current item.
+    struct Frame: Sendable {
+        var iterationPath: [Int] = []
+        var loopIDs: [String] = []
+        var item: Value?
+
+        func entering(loop: String, iteration: Int, item: Value) -> Frame {
+            Frame(iterationPath: iterationPath + [iteration], loopIDs: loopIDs + [loop], item: item)
+        }
+    }
+
+    /// A node ready to execute: its inputs resolved.
+    struct NodeJob: Sendable {
+        let local: Int
+        let position: Int
+        let inputs: OrderedDictionary<String, Value>
+        /// The values that arrived through edges, for the `running` message.
+        let fed: OrderedDictionary<String, Value>?
+        /// For a Loop: the outside values its body reads.
+        let bodyExternals: [Int: NodeOutputs]
+    }
+
+    enum Completion: Sendable {
+        case completed(Int, NodeOutputs)
+        case failed(Int, any Error)
+        case cancelled(Int)
+    }
+
+    // MARK: The run
+
+    /// Initializes every node, runs the top-level scope while watching for cancellation, and
+    /// finalizes every node whatever happened.
+    func run(signal: RunSignal) async -> Result<OrderedDictionary<String, Value>, any Error> {
+        var outcome: Result<OrderedDictionary<String, Value>, any Error>
+        do {
+            try await initializeNodes()
+            outcome = await watched(by: signal) {
+                if let session = self.configuration.deviceSession {
+                    return try await session.withRun(context: self.context) { try await self.runTopLevel() }
+                }
+                return try await self.runTopLevel()
+            }
+        } catch {
+            outcome = .failure(error)
+        }
+        for instance in instances {
+            await instance.finalize(context: context)
+        }
+        return outcome
+    }
+
+    private func runTopLevel() async throws -> OrderedDictionary<String, Value> {
+        let results = try await runScope(plan.root, externals: [:], frame: Frame())
+        var outputs = OrderedDictionary<String, Value>()
+        for (local, name) in plan.outputNodes {
+            outputs[name] = results[local]?[NodeOutputs.defaultSlot] ?? .null
+        }
+        return outputs
+    }
+
+    private func initializeNodes() async throws {
+        for (i, instance) in instances.enumerated() {
+            do {
+                try await instance.initialize(context: context)
+            } catch {
+                let spec = plan.nodes[i]
+                let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, underlying: error)
+                context.post(.nodeUpdate(NodeUpdate(nodeID: spec.id, nodeName: plan.metadata(i).title, nodeType: spec.type, status: .error, error: "initialize failed: \(failure.reason)")))
+                throw failure
+            }
+        }
+    }
+
+    /// Runs `body` in a child task and cancels it when the signal fires with `.cancel`.
+    private func watched(
+        by signal: RunSignal, _ body: @escaping @Sendable () async throws -> OrderedDictionary<String, Value>
+    ) async -> Result<OrderedDictionary<String, Value>, any Error> {
+        enum Event: Sendable {
+            case finished(Result<OrderedDictionary<String, Value>, any Error>)
+            case signalled(RunSignal.Reason)
+        }
+        return await withTaskGroup(of: Event.self) { group in
+            group.addTask {
+                do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
+            }
+            group.addTask { .signalled(await signal.wait()) }
+            var result: Result<OrderedDictionary<String, Value>, any Error>?
+            for await event in group {
+                switch event {
+                case .finished(let r):
+                    result = r
+                    signal.fire(.finished)
+                case .signalled(.cancel) where result == nil:
+                    group.cancelAll()
+                case .signalled:
+                    break
+                }
+            }
+            return result ?? .failure(CancellationError())
+        }
+    }
+
+    // MARK: Scopes
+
+    /// Runs one scope to the end and returns each member's outputs.
+    /// - Throws: the first ``NodeFailure``, or `CancellationError`.
+    func runScope(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame) async throws -> [NodeOutputs?] {
+        var state = SchedulerState(dependencyCounts: scope.dependencyCounts, dependents: scope.dependents)
+        var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
+        var failure: (any Error)?
+        let cap = configuration.maxConcurrency ?? Int.max
+
+        await withTaskGroup(of: Completion.self) { group in
+            var tasks = 0
+            func handle(_ completion: Completion) {
+                switch completion {
+                case .completed(let l, let outputs):
+                    results[l] = outputs
+                    state.nodeCompleted(l)
+                case .failed(let l, let error):
+                    state.nodeStopped(l)
+                    if failure == nil { failure = error }
+                    group.cancelAll()
+                case .cancelled(let l):
+                    state.nodeStopped(l)
+                    group.cancelAll()
+                }
+            }
+            while true {
+                while let l = state.nextReady() {
+                    if Task.isCancelled {
+                        state.putBack(l)
+                        state.stop()
+                        break
+                    }
+                    let position = scope.members[l]
+                    let meta = plan.metadata(position)
+                    let job: NodeJob
+                    do {
+                        job = try prepare(l, in: scope, results: results, externals: externals)
+                    } catch {
+                        handle(.failed(l, reportPreparationFailure(error, position: position, frame: frame)))
+                        continue
+                    }
+                    if meta.runsInline && meta.requiredResources.isEmpty && meta.timeout == nil && meta.retryPolicy == nil {
+                        handle(await execute(job, scope: scope, frame: frame))
+                    } else if tasks < cap {
+                        tasks += 1
+                        group.addTask { await self.execute(job, scope: scope, frame: frame) }
+                    } else {
+                        state.putBack(l)
+                        break
+                    }
+                }
+                if tasks == 0 { break }
+                guard let completion = await group.next() else { break }
+                tasks -= 1
+                handle(completion)
+            }
+        }
+        if let failure { throw failure }
+        guard state.isComplete else { throw CancellationError() }
+        return results
+    }
+
+    /// Resolves a node's inputs: its base values, then each edge's value in file order.
+    private func prepare(_ l: Int, in scope: ScopePlan, results: [NodeOutputs?], externals: [Int: NodeOutputs]) throws -> NodeJob {
+        let position = scope.members[l]
+        var inputs = plan.baseInputs[position]
+        let bindings = scope.inputs[l]
+        var fed: OrderedDictionary<String, Value>?
+        if !bindings.isEmpty {
+            var values = OrderedDictionary<String, Value>()
+            for binding in bindings {
+                let outputs: NodeOutputs?
+                switch binding.source {
+                case .local(let s): outputs = results[s]
+                case .external(let s): outputs = externals[s]
+                }
+                guard let value = outputs?[binding.sourceSlot] else {
+                    throw EdgeValueError(edge: binding.edgeLabel, slot: binding.sourceSlot)
+                }
+                guard let coerced = binding.type.coerce(value) else {
+                    let spec = plan.nodes[position]
+                    throw NodeInputError(nodeID: spec.id, nodeType: spec.type, property: binding.property, value: value, expected: "\(binding.type)")
+                }
+                inputs[binding.property] = coerced
+                values[binding.property] = coerced
+            }
+            fed = values
+        }
+        var bodyExternals: [Int: NodeOutputs] = [:]
+        if let sources = scope.bodySources[l] {
+            for (s, source) in sources {
+                switch source {
+                case .local(let sl): bodyExternals[s] = results[sl]
+                case .external(let s): bodyExternals[s] = externals[s]
+                }
+            }
+        }
+        return NodeJob(local: l, position: position, inputs: inputs, fed: fed, bodyExternals: bodyExternals)
+    }
+
+    private func reportPreparationFailure(_ error: any Error, position: Int, frame: Frame) -> NodeFailure {
+        let spec = plan.nodes[position]
+        let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, iterationPath: frame.iterationPath, loopIDs: frame.loopIDs, underlying: error)
+        context.post(.nodeUpdate(NodeUpdate(nodeID: spec.id, nodeName: plan.metadata(position).title, nodeType: spec.type, status: .error, error: failure.reason, iterationPath: frame.iterationPath)))
+        return failure
+    }
+
+    // MARK: Nodes
+
+    /// Runs one node: messages, pre-processing, the cache, then the node (or the loop).
+    func execute(_ job: NodeJob, scope: ScopePlan, frame: Frame) async -> Completion {
+        let spec = plan.nodes[job.position]
+        let meta = plan.metadata(job.position)
+        let instance = instances[job.position]
+        runner.nodeStarted(spec.id)
+        defer { runner.nodeEnded(spec.id) }
+        func update(_ status: NodeStatus) -> NodeUpdate {
+            NodeUpdate(nodeID: spec.id, nodeName: meta.title, nodeType: spec.type, status: status, iterationPath: frame.iterationPath)
+        }
+        var running = update(.running)
+        running.properties = job.fed
+        context.post(.nodeUpdate(running))
+        let startedAt = Date().timeIntervalSince1970
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double {
+            let d = clock.now - start
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        let nodeContext = NodeContext(node: spec, inputs: job.inputs, processing: context, iterationPath: frame.iterationPath, groupItem: frame.item)
+        do {
+            try await instance.preProcess(nodeContext)
+            var outputs: NodeOutputs?
+            var key: CacheKey?
+            if meta.isCacheable, let cache = context.cache {
+                let k = CacheKey(nodeType: spec.type, inputs: job.inputs)
+                outputs = cache.outputs(for: k)
+                key = k
+            }
+            let cached = outputs != nil
+            if outputs == nil {
+                let computed: NodeOutputs
+                if meta.role == .loop, let body = scope.bodies[job.local] {
+                    computed = try await runLoop(job, body: body, node: nodeContext, frame: frame)
+                } else {
+                    computed = try await invoke(instance, meta: meta, context: nodeContext)
+                }
+                if let key { context.cache?.store(computed, for: key) }
+                outputs = computed
+            }
+            var completed = update(.completed)
+            completed.result = outputs
+            completed.startedAt = startedAt
+            completed.duration = elapsed()
+            completed.cached = cached
+            context.post(.nodeUpdate(completed))
+            return .completed(job.local, outputs!)
+        } catch {
+            var message: NodeUpdate
+            let completion: Completion
+            if let nested = error as? NodeFailure {
+                // A node inside this loop failed; the job names that node.
+                message = update(.error)
+                message.error = nested.description
+                completion = .failed(job.local, nested)
+            } else if error is CancellationError || Task.isCancelled {
+                message = update(.cancelled)
+                completion = .cancelled(job.local)
+            } else {
+                let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, iterationPath: frame.iterationPath, loopIDs: frame.loopIDs, underlying: error)
+                message = update(.error)
+                message.error = failure.reason
+                completion = .failed(job.local, failure)
+            }
+            message.startedAt = startedAt
+            message.duration = elapsed()
+            context.post(.nodeUpdate(message))
+            return completion
+        }
+    }
+
+    /// Calls `process` with the node's retry policy, resources and timeout.
+    private func invoke(_ instance: any Node, meta: NodeMetadata, context nodeContext: NodeContext) async throws -> NodeOutputs {
+        var attempt = 1
+        while true {
+            do {
+                return try await attemptOnce(instance, meta: meta, context: nodeContext)
+            } catch {
+                if error is CancellationError || Task.isCancelled { throw error }
+                guard let policy = meta.retryPolicy, attempt < policy.maxAttempts, policy.shouldRetry(error) else { throw error }
+                let delay = policy.delay(afterAttempt: attempt)
+                nodeContext.log("attempt \(attempt) of \(policy.maxAttempts) failed: \(error); trying again in \(delay)", severity: .warning)
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    private func attemptOnce(_ instance: any Node, meta: NodeMetadata, context nodeContext: NodeContext) async throws -> NodeOutputs {
+        guard meta.requiredResources.contains(.gpu) else {
+            return try await timed(instance, meta: meta, context: nodeContext)
+        }
+        var waited = false
+        let spec = nodeContext.node
+        let slot = try await pool.acquire {
+            waited = true
+            context.post(.nodeUpdate(NodeUpdate(nodeID: spec.id, nodeName: meta.title, nodeType: spec.type, status: .waiting, iterationPath: nodeContext.iterationPath)))
+        }
+        defer { pool.release(slot) }
+        if waited {
+            context.post(.nodeUpdate(NodeUpdate(nodeID: spec.id, nodeName: meta.title, nodeType: spec.type, status: .running, iterationPath: nodeContext.iterationPath)))
+        }
+        let onDevice = NodeContext(node: spec, inputs: nodeContext.inputs, processing: context, iterationPath: nodeContext.iterationPath, deviceSlot: slot, groupItem: nodeContext.groupItem)
+        if let session = configuration.deviceSession {
+            return try await session.withDevice(slot: slot, node: onDevice) { try await self.timed(instance, meta: meta, context: onDevice) }
+        }
+        return try await timed(instance, meta: meta, context: onDevice)
+    }
+
+    private func timed(_ instance: any Node, meta: NodeMetadata, context nodeContext: NodeContext) async throws -> NodeOutputs {
+        guard let timeout = meta.timeout else { return try await instance.process(nodeContext) }
+        return try await withThrowingTaskGroup(of: NodeOutputs?.self) { group in
+            group.addTask { try await instance.process(nodeContext) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            guard let outputs = first else { throw NodeTimeoutError(nodeID: nodeContext.nodeID, timeout: timeout) }
+            return outputs
+        }
+    }
+
+    // MARK: Loops
+
+    /// Runs a loop body once per item, up to `loopConcurrency` iterations at a time, and returns
+    /// what reached the GroupOutput, in item order.
+    private func runLoop(_ job: NodeJob, body: ScopePlan, node: NodeContext, frame: Frame) async throws -> NodeOutputs {
+        let items = try loopItems(node)
+        guard !items.isEmpty else { return NodeOutputs(.list([])) }
+        let loopID = node.nodeID
+        let externals = job.bodyExternals
+        let width = min(max(1, configuration.loopConcurrency), items.count, configuration.maxConcurrency ?? Int.max)
+        func iterate(_ i: Int) async throws -> Value {
+            let results = try await runScope(body, externals: externals, frame: frame.entering(loop: loopID, iteration: i, item: items[i]))
+            guard let out = body.groupOutput else { return .null }
+            return results[out]?[NodeOutputs.defaultSlot] ?? .null
+        }
+        var collected = [Value](repeating: .null, count: items.count)
+        if width == 1 {
+            for i in items.indices {
+                try Task.checkCancellation()
+                collected[i] = try await iterate(i)
+            }
+        } else {
+            let cursor = LoopCursor()
+            try await withThrowingTaskGroup(of: [(Int, Value)].self) { group in
+                for _ in 0..<width {
+                    group.addTask {
+                        var done: [(Int, Value)] = []
+                        while true {
+                            let i = cursor.take()
+                            if i >= items.count { return done }
+                            try Task.checkCancellation()
+                            done.append((i, try await iterate(i)))
+                        }
+                    }
+                }
+                for try await part in group {
+                    for (i, value) in part { collected[i] = value }
+                }
+            }
+        }
+        return body.groupOutput == nil ? NodeOutputs(.list([])) : NodeOutputs(.list(collected))
+    }
+
+    /// The items a loop iterates: a list as is, a dict as `{"key", "value"}` items, a dataframe
+    /// as one dict per row with an `index` field.
+    private func loopItems(_ node: NodeContext) throws -> [Value] {
+        let input = node["input"]
+        switch input {
+        case .list(let items):
+            return items
+        case .dict(let dict):
+            if dict["type"]?.stringValue == "dataframe", let rows = Dataframe.rows(of: dict) {
+                return rows
+            }
+            return dict.map { .dict(["key": .string($0.key), "value": $0.value]) }
+        default:
+            throw NodeInputError(nodeID: node.nodeID, nodeType: node.node.type, property: "input", value: input, expected: "a list, a dict or a dataframe")
+        }
+    }
+}
+
+/// Hands out loop iteration indices to the workers of one loop.
+private final class LoopCursor: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func take() -> Int {
+        next.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+}
+
+/// An edge whose source did not produce the slot it reads.
+struct EdgeValueError: Error, Sendable, CustomStringConvertible {
+    var edge: String
+    var slot: String
+
+    var description: String { "edge \(edge) carries no value: its source produced no output '\(slot)'" }
+}

@@ -1,0 +1,466 @@
+import DequeModule
+import OrderedCollections
+
+/// Checks a graph before anything runs and compiles it into an ``ExecutionPlan``.
+///
+/// Every problem is reported at once, each naming its node or edge: duplicate ids, unknown node
+/// types (with the nearest known name), edges to missing nodes, slots or properties, edge types
+/// that cannot flow, property values of the wrong type, cycles (with the nodes on the cycle),
+/// required inputs with no value, Loops without a GroupInput, edges that leave a Loop body,
+/// GPU nodes on a host without a GPU, and unknown or ill-typed params.
+///
+/// ```swift
+/// let problems = GraphValidator(registry: .standard).problems(in: workflow.graph)
+/// ```
+public struct GraphValidator: Sendable {
+    public var registry: NodeRegistry
+    /// The number of GPU slots the run will have; GPU nodes are a problem when it is 0.
+    public var gpuSlots: Int
+
+    public init(registry: NodeRegistry, gpuSlots: Int = ResourcePool.detectedGPUCount()) {
+        self.registry = registry
+        self.gpuSlots = gpuSlots
+    }
+
+    /// Every problem in the graph (empty when it can run).
+    public func problems(in graph: Graph, params: OrderedDictionary<String, Value> = [:]) -> [ValidationProblem] {
+        do {
+            _ = try compile(graph, params: params)
+            return []
+        } catch {
+            return error.problems
+        }
+    }
+
+    /// Validates the graph with these params and compiles it.
+    /// - Throws: ``ValidationError`` with every problem found.
+    public func compile(_ graph: Graph, params: OrderedDictionary<String, Value> = [:]) throws(ValidationError) -> ExecutionPlan {
+        var compiler = PlanCompiler(graph: graph, registry: registry, gpuSlots: gpuSlots)
+        return try compiler.compile(params: params)
+    }
+}
+
+/// The one-shot work behind ``GraphValidator/compile(_:params:)``.
+private struct PlanCompiler {
+    let graph: Graph
+    let registry: NodeRegistry
+    let gpuSlots: Int
+    var problems: [ValidationProblem] = []
+    var warnings: [String] = []
+
+    /// Node position by id (first occurrence).
+    var position: [String: Int] = [:]
+    var types: [(any Node.Type)?] = []
+    var metadata: [NodeMetadata?] = []
+    /// The Loop containing each node (position), or -1 at the top level.
+    var scopeOf: [Int] = []
+    /// Incoming edges per node, in file order.
+    var incoming: [[Int]] = []
+
+    init(graph: Graph, registry: NodeRegistry, gpuSlots: Int) {
+        self.graph = graph
+        self.registry = registry
+        self.gpuSlots = gpuSlots
+    }
+
+    mutating func compile(params: OrderedDictionary<String, Value>) throws(ValidationError) -> ExecutionPlan {
+        resolveNodes()
+        resolveScopes()
+        resolveEdges()
+        var base = resolveBaseInputs()
+        applyParams(params, to: &base)
+        checkRequiredInputs(base)
+        checkResources()
+        let root = buildScopes()
+        guard problems.isEmpty, let root else { throw ValidationError(problems: problems) }
+
+        var outputs: [(local: Int, name: String)] = []
+        for (l, i) in root.members.enumerated() where metadata[i]!.role == .output {
+            outputs.append((l, base[i]["name"]?.stringValue ?? graph.nodes[i].id))
+        }
+        // One table entry per type; nodes refer to it by index.
+        var tableIndex: [String: Int32] = [:]
+        var tableTypes: [any Node.Type] = []
+        var tableMetadata: [NodeMetadata] = []
+        var typeIndex: [Int32] = []
+        typeIndex.reserveCapacity(graph.nodes.count)
+        for i in graph.nodes.indices {
+            let m = metadata[i]!
+            if let t = tableIndex[m.type] {
+                typeIndex.append(t)
+            } else {
+                let t = Int32(tableTypes.count)
+                tableIndex[m.type] = t
+                tableTypes.append(types[i]!)
+                tableMetadata.append(m)
+                typeIndex.append(t)
+            }
+        }
+        return ExecutionPlan(
+            nodes: graph.nodes, types: tableTypes, typeMetadata: tableMetadata, typeIndex: typeIndex, baseInputs: base,
+            root: root, outputNodes: outputs, warnings: warnings)
+    }
+
+    private mutating func problem(
+        _ kind: ValidationProblem.Kind, node: String? = nil, edge: String? = nil, property: String? = nil, _ message: String
+    ) {
+        problems.append(ValidationProblem(kind: kind, nodeID: node, edge: edge, property: property, message: message))
+    }
+
+    // MARK: Nodes
+
+    private mutating func resolveNodes() {
+        let count = graph.nodes.count
+        types = Array(repeating: nil, count: count)
+        metadata = Array(repeating: nil, count: count)
+        position.reserveCapacity(count)
+        var typeCache: [String: (any Node.Type, NodeMetadata)] = [:]
+        for (i, node) in graph.nodes.enumerated() {
+            if position[node.id] != nil {
+                problem(.duplicateNodeID, node: node.id, "node id '\(node.id)' is used by more than one node (nodes \(position[node.id]!) and \(i) in the file)")
+            } else {
+                position[node.id] = i
+            }
+            if let cached = typeCache[node.type] {
+                types[i] = cached.0
+                metadata[i] = cached.1
+            } else if let type = registry.nodeType(named: node.type) {
+                let m = type.metadata
+                typeCache[node.type] = (type, m)
+                types[i] = type
+                metadata[i] = m
+            } else {
+                var message = "node '\(node.id)' has unknown type '\(node.type)'"
+                if let hint = registry.nearestTypeName(to: node.type) { message += "; did you mean '\(hint)'?" }
+                problem(.unknownNodeType, node: node.id, message)
+            }
+        }
+    }
+
+    // MARK: Scopes
+
+    private mutating func resolveScopes() {
+        scopeOf = Array(repeating: -1, count: graph.nodes.count)
+        for (i, node) in graph.nodes.enumerated() {
+            let role = metadata[i]?.role
+            guard let parentID = node.parentID else {
+                if role == .groupInput || role == .groupOutput {
+                    problem(.invalidParent, node: node.id, "node '\(node.id)' (\(node.type)) must be inside a Loop: set its parent_id to the loop's id")
+                }
+                continue
+            }
+            guard let parent = position[parentID] else {
+                problem(.invalidParent, node: node.id, "node '\(node.id)' has parent_id '\(parentID)', but no node has that id")
+                continue
+            }
+            guard let parentMeta = metadata[parent] else { continue }  // unknown type, already reported
+            guard parentMeta.role == .loop else {
+                problem(.invalidParent, node: node.id, "node '\(node.id)' has parent_id '\(parentID)', which is a \(parentMeta.type), not a Loop")
+                continue
+            }
+            scopeOf[i] = parent
+        }
+        // A loop nested in itself (a parent chain that cycles) cannot run.
+        for i in graph.nodes.indices where scopeOf[i] >= 0 {
+            var seen = 0
+            var current = scopeOf[i]
+            while current >= 0 && seen <= graph.nodes.count {
+                if current == i {
+                    problem(.invalidParent, node: graph.nodes[i].id, "node '\(graph.nodes[i].id)' is inside itself through its parent_id chain")
+                    scopeOf[i] = -1
+                    break
+                }
+                current = scopeOf[current]
+                seen += 1
+            }
+        }
+    }
+
+    /// Whether scope `ancestor` (a Loop position, or -1) is `scope` or encloses it.
+    private func scope(_ ancestor: Int, encloses scope: Int) -> Bool {
+        var current = scope
+        while true {
+            if current == ancestor { return true }
+            if current < 0 { return false }
+            current = scopeOf[current]
+        }
+    }
+
+    // MARK: Edges
+
+    private mutating func resolveEdges() {
+        incoming = Array(repeating: [], count: graph.nodes.count)
+        for (e, edge) in graph.edges.enumerated() {
+            let source = position[edge.source]
+            let target = position[edge.target]
+            if source == nil {
+                problem(.missingEdgeEndpoint, node: edge.source, edge: edge.label, "edge \(edge.label) comes from node '\(edge.source)', which does not exist")
+            }
+            if target == nil {
+                problem(.missingEdgeEndpoint, node: edge.target, edge: edge.label, "edge \(edge.label) goes to node '\(edge.target)', which does not exist")
+            }
+            guard let source, let target else { continue }
+            var sourceType: PropertyType?
+            if let meta = metadata[source] {
+                if let slot = meta.output(named: edge.sourceHandle) {
+                    sourceType = slot.type
+                } else {
+                    let known = meta.outputs.map(\.name).joined(separator: ", ")
+                    problem(.unknownOutputSlot, node: edge.source, edge: edge.label, "edge \(edge.label): node '\(edge.source)' (\(meta.type)) has no output '\(edge.sourceHandle)' (outputs: \(known))")
+                }
+            }
+            var targetType: PropertyType?
+            if let meta = metadata[target] {
+                if let property = meta.property(named: edge.targetHandle) {
+                    targetType = property.type
+                } else {
+                    let known = meta.properties.map(\.name).joined(separator: ", ")
+                    problem(.unknownProperty, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): node '\(edge.target)' (\(meta.type)) has no property '\(edge.targetHandle)' (properties: \(known.isEmpty ? "none" : known))")
+                }
+            }
+            if let sourceType, let targetType, !sourceType.canFlow(into: targetType) {
+                problem(.incompatibleEdgeType, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): output '\(edge.sourceHandle)' of '\(edge.source)' is \(sourceType), which cannot flow into property '\(edge.targetHandle)' of '\(edge.target)' (\(targetType))")
+            }
+            if !scope(scopeOf[source], encloses: scopeOf[target]) {
+                let loop = graph.nodes[scopeOf[source]].id
+                problem(.edgeLeavesGroup, node: edge.source, edge: edge.label, "edge \(edge.label) leaves the body of loop '\(loop)'; a loop's results leave through its GroupOutput and the loop's 'output'")
+            }
+            incoming[target].append(e)
+        }
+    }
+
+    // MARK: Property values
+
+    private mutating func resolveBaseInputs() -> [OrderedDictionary<String, Value>] {
+        var base: [OrderedDictionary<String, Value>] = []
+        base.reserveCapacity(graph.nodes.count)
+        var defaultsByType: [String: OrderedDictionary<String, Value>] = [:]
+        for (i, node) in graph.nodes.enumerated() {
+            guard let meta = metadata[i] else {
+                base.append([:])
+                continue
+            }
+            var values: OrderedDictionary<String, Value>
+            if let cached = defaultsByType[meta.type] {
+                values = cached
+            } else {
+                values = [:]
+                for property in meta.properties {
+                    if let d = property.defaultValue { values[property.name] = d }
+                }
+                defaultsByType[meta.type] = values
+            }
+            for (name, value) in node.data {
+                guard let property = meta.property(named: name) else {
+                    warnings.append("node '\(node.id)' (\(meta.type)) has a value for '\(name)', which the type does not declare; it is kept but unused")
+                    values[name] = value
+                    continue
+                }
+                // nodetool writes null for unset optional values; a null keeps the default.
+                if value.isNull, !property.type.accepts(.null) { continue }
+                if let coerced = property.type.coerce(value) {
+                    values[name] = coerced
+                } else {
+                    problem(.invalidPropertyValue, node: node.id, property: name, "node '\(node.id)' (\(meta.type)): property '\(name)' expects \(property.type), but the file gives \(value.kindName) \(Self.shortJSON(value))")
+                }
+            }
+            base.append(values)
+        }
+        return base
+    }
+
+    private mutating func applyParams(_ params: OrderedDictionary<String, Value>, to base: inout [OrderedDictionary<String, Value>]) {
+        guard !params.isEmpty else { return }
+        var inputsByName: OrderedDictionary<String, [Int]> = [:]
+        for (i, meta) in metadata.enumerated() where meta?.role == .input {
+            let name = base[i]["name"]?.stringValue ?? ""
+            inputsByName[name, default: []].append(i)
+        }
+        for (name, value) in params {
+            guard let targets = inputsByName[name] else {
+                let known = inputsByName.keys.filter { !$0.isEmpty }.map { "'\($0)'" }.joined(separator: ", ")
+                problem(.unknownParam, property: name, "param '\(name)' matches no input node (inputs: \(known.isEmpty ? "none" : known))")
+                continue
+            }
+            for i in targets {
+                let node = graph.nodes[i]
+                let type = metadata[i]!.property(named: "value")?.type ?? .any
+                if let coerced = type.coerce(value) {
+                    base[i]["value"] = coerced
+                } else {
+                    problem(.invalidParam, node: node.id, property: name, "param '\(name)' is \(value.kindName) \(Self.shortJSON(value)), but input node '\(node.id)' (\(node.type)) expects \(type)")
+                }
+            }
+        }
+    }
+
+    private mutating func checkRequiredInputs(_ base: [OrderedDictionary<String, Value>]) {
+        for (i, node) in graph.nodes.enumerated() {
+            guard let meta = metadata[i] else { continue }
+            for property in meta.properties where property.isRequired && base[i][property.name] == nil {
+                let fed = incoming[i].contains { graph.edges[$0].targetHandle == property.name }
+                if !fed {
+                    problem(.missingRequiredInput, node: node.id, property: property.name, "node '\(node.id)' (\(meta.type)) needs a value for '\(property.name)' (\(property.type)): set it in data or connect an edge")
+                }
+            }
+        }
+    }
+
+    private mutating func checkResources() {
+        guard gpuSlots == 0 else { return }
+        for (i, meta) in metadata.enumerated() where meta?.requiredResources.contains(.gpu) == true {
+            let node = graph.nodes[i]
+            problem(.resourceUnavailable, node: node.id, "node '\(node.id)' (\(node.type)) requires a GPU, but this host has none (set NODEFLOW_GPUS to override)")
+        }
+    }
+
+    // MARK: Scope plans
+
+    /// Builds the scope plans innermost first, so each Loop's dependencies include what its body
+    /// reads from outside. Returns `nil` when earlier problems make it pointless.
+    private mutating func buildScopes() -> ScopePlan? {
+        guard problems.isEmpty else { return nil }
+        // Members of each scope in file order; scope key -1 is the top level.
+        var membersOf: [Int: [Int]] = [-1: []]
+        for i in graph.nodes.indices {
+            membersOf[scopeOf[i], default: []].append(i)
+        }
+        var depth = [Int: Int]()
+        func depthOf(_ loop: Int) -> Int {
+            if loop < 0 { return 0 }
+            if let d = depth[loop] { return d }
+            let d = depthOf(scopeOf[loop]) + 1
+            depth[loop] = d
+            return d
+        }
+        let loops = graph.nodes.indices.filter { metadata[$0]?.role == .loop }
+        let order = loops.sorted { depthOf($0) > depthOf($1) }
+        var built: [Int: ScopePlan] = [:]
+        for loop in order {
+            let plan = buildScope(loop: loop, members: membersOf[loop] ?? [], built: built)
+            if plan.groupInputs.isEmpty {
+                problem(.loopWithoutGroupInput, node: graph.nodes[loop].id, "loop '\(graph.nodes[loop].id)' has no GroupInput: add a nodetool.input.GroupInput with parent_id '\(graph.nodes[loop].id)'")
+            }
+            if plan.groupOutput == nil {
+                warnings.append("loop '\(graph.nodes[loop].id)' has no GroupOutput; its output is an empty list")
+            }
+            built[loop] = plan
+        }
+        let root = buildScope(loop: nil, members: membersOf[-1] ?? [], built: built)
+        return problems.isEmpty ? root : nil
+    }
+
+    private mutating func buildScope(loop: Int?, members: [Int], built: [Int: ScopePlan]) -> ScopePlan {
+        let scopeKey = loop ?? -1
+        var local: [Int: Int] = [:]
+        local.reserveCapacity(members.count)
+        for (l, g) in members.enumerated() { local[g] = l }
+
+        var inputs = [[InputBinding]](repeating: [], count: members.count)
+        var dependents = [[Int]](repeating: [], count: members.count)
+        var counts = [Int](repeating: 0, count: members.count)
+        var externals = OrderedSet<Int>()
+        var bodies: [Int: ScopePlan] = [:]
+        var bodySources: [Int: [(position: Int, source: InputSource)]] = [:]
+        var groupInputs: [Int] = []
+        var groupOutput: Int?
+
+        for (l, g) in members.enumerated() {
+            let meta = metadata[g]!
+            if meta.role == .groupInput { groupInputs.append(l) }
+            if meta.role == .groupOutput, groupOutput == nil { groupOutput = l }
+            for e in incoming[g] {
+                let edge = graph.edges[e]
+                let s = position[edge.source]!
+                let type = meta.property(named: edge.targetHandle)?.type ?? .any
+                let source: InputSource
+                if let sl = local[s] {
+                    source = .local(sl)
+                    dependents[sl].append(l)
+                    counts[l] += 1
+                } else {
+                    source = .external(s)
+                    externals.append(s)
+                }
+                inputs[l].append(InputBinding(property: edge.targetHandle, source: source, sourceSlot: edge.sourceHandle, type: type, edgeLabel: edge.label))
+            }
+            // A Loop waits for what its body reads from this scope, and passes the rest outwards.
+            if meta.role == .loop, let body = built[g] {
+                bodies[l] = body
+                var sources: [(position: Int, source: InputSource)] = []
+                for s in body.externalSources {
+                    if let sl = local[s] {
+                        dependents[sl].append(l)
+                        counts[l] += 1
+                        sources.append((s, .local(sl)))
+                    } else {
+                        externals.append(s)
+                        sources.append((s, .external(s)))
+                    }
+                }
+                bodySources[l] = sources
+            }
+        }
+        checkCycles(members: members, dependents: dependents, counts: counts, scope: scopeKey)
+        return ScopePlan(
+            loop: loop, members: members, inputs: inputs, dependents: dependents, dependencyCounts: counts,
+            externalSources: Array(externals), groupInputs: groupInputs, groupOutput: groupOutput, bodies: bodies,
+            bodySources: bodySources)
+    }
+
+    /// Kahn's algorithm over one scope; what it cannot order lies on or behind a cycle, and a
+    /// depth-first walk among those nodes finds one cycle to name.
+    private mutating func checkCycles(members: [Int], dependents: [[Int]], counts: [Int], scope: Int) {
+        var remaining = counts
+        var queue = Deque(members.indices.filter { counts[$0] == 0 })
+        var ordered = 0
+        while let l = queue.popFirst() {
+            ordered += 1
+            for d in dependents[l] {
+                remaining[d] -= 1
+                if remaining[d] == 0 { queue.append(d) }
+            }
+        }
+        guard ordered < members.count else { return }
+        let stuck = Set(members.indices.filter { remaining[$0] > 0 })
+        // Walk dependents among stuck nodes until a node repeats: that stretch is a cycle.
+        var state = [Int: Int]()  // 1 = on the path, 2 = done
+        var path: [Int] = []
+        func visit(_ start: Int) -> [Int]? {
+            var stack: [(node: Int, next: Int)] = [(start, 0)]
+            state[start] = 1
+            path.append(start)
+            while var top = stack.popLast() {
+                let successors = dependents[top.node].filter { stuck.contains($0) }
+                if top.next < successors.count {
+                    let s = successors[top.next]
+                    top.next += 1
+                    stack.append(top)
+                    if state[s] == 1, let at = path.firstIndex(of: s) { return Array(path[at...]) + [s] }
+                    if state[s] == nil {
+                        state[s] = 1
+                        path.append(s)
+                        stack.append((s, 0))
+                    }
+                } else {
+                    state[top.node] = 2
+                    path.removeLast()
+                }
+            }
+            return nil
+        }
+        for start in stuck.sorted() where state[start] == nil {
+            if let cycle = visit(start) {
+                let ids = cycle.map { graph.nodes[members[$0]].id }
+                let place = scope < 0 ? "" : " inside loop '\(graph.nodes[scope].id)'"
+                problem(.cycle, node: ids.first, "the graph has a cycle\(place): \(ids.joined(separator: " -> "))")
+                return
+            }
+        }
+    }
+
+    static func shortJSON(_ value: Value) -> String {
+        let s = value.jsonString()
+        return s.count > 60 ? String(s.prefix(57)) + "..." : s
+    }
+}

@@ -1,0 +1,58 @@
+import Nodeflow
+
+/// The `nodetool.input.*` nodes: workflow parameters, set by name from a run's params.
+enum InputNodes {
+    static let all: [any Node.Type] = [FloatInput.self, IntegerInput.self, BooleanInput.self, StringInput.self, TextInput.self]
+}
+
+/// The properties every input node has besides its value.
+private let inputIdentity: [PropertyDescriptor] = [
+    PropertyDescriptor("name", .string, default: "", description: "The parameter name: params set the value by this name."),
+    PropertyDescriptor("label", .string, default: "Input Label", description: "The label shown for this input."),
+    PropertyDescriptor("description", .string, default: "", description: "What the input is for."),
+]
+
+private func input(_ name: String, _ type: PropertyType, _ value: Value, _ description: String, extra: [PropertyDescriptor] = []) -> NodeMetadata {
+    NodeMetadata(
+        type: "nodetool.input.\(name)", title: name, description: description,
+        properties: [PropertyDescriptor("value", type, default: value, description: "The value.")] + extra + inputIdentity,
+        outputs: [OutputDescriptor("output", type)], isCacheable: false, role: .input, runsInline: true)
+}
+
+/// Clamps `value` into `[min, max]`, as nodetool's numeric inputs do.
+private func clamped(_ context: NodeContext) throws -> NodeOutputs {
+    let value = context["value"], low = context["min"], high = context["max"]
+    if case .int(let v) = value, case .int(let lo) = low, case .int(let hi) = high {
+        return NodeOutputs(.int(Swift.min(Swift.max(v, lo), hi)))
+    }
+    let v: Double = try context.input("value"), lo: Double = try context.input("min"), hi: Double = try context.input("max")
+    return NodeOutputs(.float(Swift.min(Swift.max(v, lo), hi)))
+}
+
+struct FloatInput: Node {
+    static let metadata = input("FloatInput", .float, 0.0, "A float parameter, clamped to [min, max].", extra: [
+        PropertyDescriptor("min", .float, default: 0.0, description: "The smallest value."),
+        PropertyDescriptor("max", .float, default: 100.0, description: "The largest value."),
+    ])
+    func process(_ context: NodeContext) async throws -> NodeOutputs { try clamped(context) }
+}
+
+struct IntegerInput: Node {
+    static let metadata = input("IntegerInput", .int, 0, "An integer parameter, clamped to [min, max].", extra: [
+        PropertyDescriptor("min", .int, default: 0, description: "The smallest value."),
+        PropertyDescriptor("max", .int, default: 100, description: "The largest value."),
+    ])
+    func process(_ context: NodeContext) async throws -> NodeOutputs { try clamped(context) }
+}
+
+struct BooleanInput: ValueNode {
+    static let metadata = input("BooleanInput", .bool, false, "A boolean parameter.")
+}
+
+struct StringInput: ValueNode {
+    static let metadata = input("StringInput", .string, "", "A string parameter.")
+}
+
+struct TextInput: ValueNode {
+    static let metadata = input("TextInput", .string, "", "A text parameter.")
+}

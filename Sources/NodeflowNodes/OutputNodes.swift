@@ -1,0 +1,46 @@
+import Nodeflow
+
+/// The `nodetool.output.*` nodes: each makes its `value` a job output under its `name`.
+enum OutputNodes {
+    static let all: [any Node.Type] = [ListOutput.self, IntegerOutput.self, FloatOutput.self, BooleanOutput.self, StringOutput.self, TextOutput.self, DictionaryOutput.self]
+}
+
+private func output(_ name: String, _ type: PropertyType, _ value: Value, _ description: String) -> NodeMetadata {
+    NodeMetadata(
+        type: "nodetool.output.\(name)", title: name, description: description,
+        properties: [
+            PropertyDescriptor("value", type, default: value, description: "The value to output."),
+            PropertyDescriptor("name", .string, default: "", description: "The output's name in the job's result."),
+            PropertyDescriptor("label", .string, default: "Output Label", description: "The label shown for this output."),
+            PropertyDescriptor("description", .string, default: "", description: "What the output is."),
+        ],
+        outputs: [OutputDescriptor("output", type)], isCacheable: false, role: .output, runsInline: true)
+}
+
+struct ListOutput: ValueNode {
+    static let metadata = output("ListOutput", .list(.any), [], "Outputs a list.")
+}
+
+struct IntegerOutput: ValueNode {
+    static let metadata = output("IntegerOutput", .int, 0, "Outputs an integer.")
+}
+
+struct FloatOutput: ValueNode {
+    static let metadata = output("FloatOutput", .float, 0.0, "Outputs a float; an int becomes a float.")
+}
+
+struct BooleanOutput: ValueNode {
+    static let metadata = output("BooleanOutput", .bool, false, "Outputs a boolean.")
+}
+
+struct StringOutput: ValueNode {
+    static let metadata = output("StringOutput", .string, "", "Outputs a string.")
+}
+
+struct TextOutput: ValueNode {
+    static let metadata = output("TextOutput", .string, "", "Outputs text.")
+}
+
+struct DictionaryOutput: ValueNode {
+    static let metadata = output("DictionaryOutput", .dict, [:], "Outputs a dictionary.")
+}

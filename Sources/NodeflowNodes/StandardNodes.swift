@@ -1,0 +1,19 @@
+import Nodeflow
+
+extension NodeRegistry {
+    /// Every built-in node type: constants, inputs, outputs, math, text, lists, dictionaries,
+    /// Preview and Comment, and the group nodes (Loop, GroupInput, GroupOutput).
+    public static var standard: NodeRegistry {
+        var registry = NodeRegistry()
+        registry.register(StandardNodes.all)
+        return registry
+    }
+}
+
+/// The built-in node types, by library.
+public enum StandardNodes {
+    /// Every built-in node type (the group nodes come with every ``NodeRegistry``).
+    public static let all: [any Node.Type] =
+        ConstantNodes.all + InputNodes.all + OutputNodes.all + MathNodes.all + TextNodes.all + ListNodes.all
+        + DictionaryNodes.all + WorkflowNodes.all
+}

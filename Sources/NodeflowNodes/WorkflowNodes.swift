@@ -1,0 +1,31 @@
+import Nodeflow
+
+/// nodetool's `nodetool.workflows.base_node.*` helpers found in many example workflows.
+enum WorkflowNodes {
+    static let all: [any Node.Type] = [Preview.self, Comment.self]
+}
+
+/// Passes its value through; clients show it from the `node_update` message.
+struct Preview: Node {
+    static let metadata = NodeMetadata(
+        type: "nodetool.workflows.base_node.Preview", title: "Preview", description: "Shows a value while the workflow runs and passes it on.",
+        properties: [
+            PropertyDescriptor("value", .any, default: .null, description: "The value to show."),
+            PropertyDescriptor("name", .string, default: "", description: "A name for the preview."),
+        ],
+        outputs: [OutputDescriptor("output", .any)], isCacheable: false, runsInline: true)
+    func process(_ context: NodeContext) async throws -> NodeOutputs { NodeOutputs(context["value"]) }
+}
+
+/// A note on the canvas; does nothing.
+struct Comment: Node {
+    static let metadata = NodeMetadata(
+        type: "nodetool.workflows.base_node.Comment", title: "Comment", description: "A note in the workflow; it does nothing.",
+        properties: [
+            PropertyDescriptor("headline", .string, default: "", description: "The headline."),
+            PropertyDescriptor("comment", .list(.any), default: [""], description: "The comment's content."),
+            PropertyDescriptor("comment_color", .string, default: "#f0f0f0", description: "The colour."),
+        ],
+        outputs: [], isCacheable: false, runsInline: true)
+    func process(_ context: NodeContext) async throws -> NodeOutputs { NodeOutputs(slots: [:]) }
+}
