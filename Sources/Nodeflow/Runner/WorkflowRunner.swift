@@ -96,7 +96,7 @@ public final class WorkflowRunner: Sendable {
 
     /// Runs the request's graph and returns its outputs, by output node name.
     ///
-    /// - Throws: ``ValidationError`` when the graph cannot run (nothing runs then),
+    /// - Throws: ``GraphValidationError`` when the graph cannot run (nothing runs then),
     ///   ``NodeFailure`` when a node fails, `CancellationError` when the run is cancelled.
     @discardableResult
     public func run(_ request: RunJobRequest, context: ProcessingContext) async throws -> OrderedDictionary<String, Value> {

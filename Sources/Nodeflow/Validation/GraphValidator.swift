@@ -33,8 +33,8 @@ public struct GraphValidator: Sendable {
     }
 
     /// Validates the graph with these params and compiles it.
-    /// - Throws: ``ValidationError`` with every problem found.
-    public func compile(_ graph: Graph, params: OrderedDictionary<String, Value> = [:]) throws(ValidationError) -> ExecutionPlan {
+    /// - Throws: ``GraphValidationError`` with every problem found.
+    public func compile(_ graph: Graph, params: OrderedDictionary<String, Value> = [:]) throws(GraphValidationError) -> ExecutionPlan {
         var compiler = PlanCompiler(graph: graph, registry: registry, gpuSlots: gpuSlots)
         return try compiler.compile(params: params)
     }
@@ -63,7 +63,7 @@ private struct PlanCompiler {
         self.gpuSlots = gpuSlots
     }
 
-    mutating func compile(params: OrderedDictionary<String, Value>) throws(ValidationError) -> ExecutionPlan {
+    mutating func compile(params: OrderedDictionary<String, Value>) throws(GraphValidationError) -> ExecutionPlan {
         resolveNodes()
         resolveScopes()
         resolveEdges()
@@ -72,7 +72,7 @@ private struct PlanCompiler {
         checkRequiredInputs(base)
         checkResources()
         let root = buildScopes()
-        guard problems.isEmpty, let root else { throw ValidationError(problems: problems) }
+        guard problems.isEmpty, let root else { throw GraphValidationError(problems: problems) }
 
         var outputs: [(local: Int, name: String)] = []
         for (l, i) in root.members.enumerated() where metadata[i]!.role == .output {

@@ -52,7 +52,7 @@ public struct ValidationProblem: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A graph that cannot run, with every problem found.
-public struct ValidationError: Error, Sendable, CustomStringConvertible {
+public struct GraphValidationError: Error, Sendable, CustomStringConvertible {
     public var problems: [ValidationProblem]
 
     public init(problems: [ValidationProblem]) {

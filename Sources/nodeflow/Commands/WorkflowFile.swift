@@ -1,0 +1,36 @@
+import Foundation
+import Nodeflow
+
+/// Reads a workflow file, turning every problem into a message that names the file.
+enum WorkflowFile {
+    static func load(_ path: String) throws -> Workflow {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIError.invalid("cannot read \(path): \((error as NSError).localizedDescription)")
+        }
+        do {
+            return try Workflow(jsonValue: try Value(jsonBytes: Array(data)))
+        } catch {
+            throw CLIError.invalid("\(path): \(error)")
+        }
+    }
+}
+
+/// An error the CLI reports with its own exit code.
+enum CLIError: Error, CustomStringConvertible {
+    /// Bad input (a file, an argument, a workflow): exit 2.
+    case invalid(String)
+
+    var description: String {
+        switch self {
+        case .invalid(let message): message
+        }
+    }
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// `nodeflow`: run, validate and inspect node-based workflows in nodetool's format.
+@main
+struct NodeflowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nodeflow",
+        abstract: "Runs node-based workflows (nodetool's JSON format).",
+        subcommands: [RunCommand.self, ValidateCommand.self, NodesCommand.self]
+    )
+
+    /// Parses and runs a command, mapping usage errors to exit code 2 (as invalid input is
+    /// everywhere in nodeflow) instead of ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.invalid)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// The process exit codes.
+enum ExitStatus {
+    static let completed: Int32 = 0
+    static let failed: Int32 = 1
+    static let invalid: Int32 = 2
+    static let cancelled: Int32 = 130
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Nodeflow
+
+/// Shows a run's messages as they arrive.
+protocol ProgressDisplay: Sendable {
+    func consume(_ messages: AsyncStream<ProcessingMessage>) async
+}
+
+/// Prints nothing; for `--quiet`.
+struct SilentDisplay: ProgressDisplay {
+    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+        for await _ in messages {}
+    }
+}
+
+/// Prints each message as one JSON line on standard output, for `--jsonl`.
+struct JSONLinesDisplay: ProgressDisplay {
+    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1 << 16)
+        for await message in messages {
+            buffer.append(contentsOf: message.jsonValue.jsonBytes())
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 { flush(&buffer) }
+        }
+        flush(&buffer)
+    }
+
+    private func flush(_ buffer: inout [UInt8]) {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One line per finished node on standard error, for output that is not a terminal.
+struct PlainDisplay: ProgressDisplay {
+    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+        let start = ContinuousClock.now
+        for await message in messages {
+            guard case .nodeUpdate(let update) = message, update.status != .running else { continue }
+            let elapsed = ContinuousClock.now - start
+            var line = "[\(Format.seconds(elapsed))] \(update.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(update.nodeID) (\(update.nodeType))"
+            if !update.iterationPath.isEmpty { line += " iteration \(update.iterationPath.map(String.init).joined(separator: "."))" }
+            if let duration = update.duration { line += " \(Format.milliseconds(duration))" }
+            if update.cached == true { line += " cached" }
+            if let error = update.error { line += ": \(error)" }
+            printError(line)
+        }
+    }
+}
+
+enum Format {
+    static func seconds(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return String(format: "%7.3fs", s)
+    }
+
+    static func milliseconds(_ seconds: Double) -> String {
+        seconds < 1 ? String(format: "%.2f ms", seconds * 1000) : String(format: "%.2f s", seconds)
+    }
+}
