@@ -80,6 +80,11 @@ public struct WorkflowFormatError: Error, Sendable, Equatable, CustomStringConve
     public var path: String
     public var reason: String
 
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { path.isEmpty ? "invalid workflow: \(reason)" : "invalid workflow at \(path): \(reason)" }
 }
 

@@ -146,7 +146,7 @@ public struct NodeUpdate: Sendable, Hashable {
         ]
         if let startedAt {
             let date = Date(timeIntervalSince1970: startedAt)
-            object["started_at"] = .string(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+            object["started_at"] = .string(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         }
         if let duration { object["duration"] = .float(duration) }
         if let cached { object["cached"] = .bool(cached) }

@@ -1,8 +1,8 @@
 /// A node type: a small computation with declared properties and outputs.
 ///
-/// The runner makes one instance per node of a graph (with `init()`), calls ``initialize(context:)``
+/// The runner makes one instance per node of a graph (with `init()`), calls ``initialize(_:context:)``
 /// once before the run, ``preProcess(_:)`` and ``process(_:)`` when the node's inputs are ready, and
-/// ``finalize(context:)`` once at the end — always, also after an error or a cancellation.
+/// ``finalize(_:context:)`` once at the end — always, also after an error or a cancellation.
 ///
 /// ```swift
 /// struct Greet: Node {
@@ -30,7 +30,8 @@ public protocol Node: Sendable {
     init()
 
     /// Called once per node before the run starts; an error here fails the run before any node runs.
-    func initialize(context: ProcessingContext) async throws
+    /// - Parameter node: the graph node this instance stands for.
+    func initialize(_ node: NodeSpec, context: ProcessingContext) async throws
 
     /// Called with the node's resolved inputs just before ``process(_:)`` (and before the cache is
     /// consulted); an error here fails the node.
@@ -42,12 +43,14 @@ public protocol Node: Sendable {
     /// cancelled run stops at once.
     func process(_ context: NodeContext) async throws -> NodeOutputs
 
-    /// Called once per node at the end of every run, whatever its outcome. It cannot fail the run.
-    func finalize(context: ProcessingContext) async
+    /// Called once per node at the end of every run, whatever its outcome (also for nodes that
+    /// never started). It cannot fail the run.
+    /// - Parameter node: the graph node this instance stands for.
+    func finalize(_ node: NodeSpec, context: ProcessingContext) async
 }
 
 extension Node {
-    public func initialize(context: ProcessingContext) async throws {}
+    public func initialize(_ node: NodeSpec, context: ProcessingContext) async throws {}
     public func preProcess(_ context: NodeContext) async throws {}
-    public func finalize(context: ProcessingContext) async {}
+    public func finalize(_ node: NodeSpec, context: ProcessingContext) async {}
 }

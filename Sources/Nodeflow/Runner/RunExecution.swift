@@ -74,8 +74,8 @@ final class RunExecution: Sendable {
         } catch {
             outcome = .failure(error)
         }
-        for instance in instances {
-            await instance.finalize(context: context)
+        for (i, instance) in instances.enumerated() {
+            await instance.finalize(plan.nodes[i], context: context)
         }
         return outcome
     }
@@ -92,7 +92,7 @@ final class RunExecution: Sendable {
     private func initializeNodes() async throws {
         for (i, instance) in instances.enumerated() {
             do {
-                try await instance.initialize(context: context)
+                try await instance.initialize(plan.nodes[i], context: context)
             } catch {
                 let spec = plan.nodes[i]
                 let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, underlying: error)

@@ -1,0 +1,86 @@
+import Foundation
+import Nodeflow
+import NodeflowNodes
+import Testing
+
+/// The workflows of `Conformance/` (copied from the project's shared conformance set), each with
+/// the params to pass and the outputs nodetool 0.5.3 gives.
+enum ConformanceCase {
+    static let directory = Bundle.module.url(forResource: "Conformance", withExtension: nil)!
+
+    static var names: [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".expected.json") }.map { String($0.dropLast(".expected.json".count)) }.sorted()
+    }
+
+    static func load(_ name: String) throws -> (workflow: Workflow, params: Value, expected: Value) {
+        func read(_ suffix: String) throws -> Value {
+            try Value(jsonBytes: Array(try Data(contentsOf: directory.appendingPathComponent(name + suffix))))
+        }
+        let workflow = try Workflow(jsonValue: try read(".json"))
+        let params = (try? read(".params.json")) ?? [:]
+        return (workflow, params, try read(".expected.json"))
+    }
+}
+
+@Suite("Conformance with nodetool 0.5.3", .timeLimit(.minutes(1)))
+struct ConformanceTests {
+    @Test("the conformance set is present")
+    func present() {
+        #expect(ConformanceCase.names.count >= 9)
+    }
+
+    @Test("the runner gives nodetool's outputs", arguments: ConformanceCase.names)
+    func runner(name: String) async throws {
+        let (workflow, params, expected) = try ConformanceCase.load(name)
+        let runner = WorkflowRunner(jobID: name, configuration: .init(registry: .standard))
+        let context = ProcessingContext()
+        async let drained: Void = { for await _ in context.messages {} }()
+        let outputs = try await runner.run(RunJobRequest(graph: workflow.graph, params: params.dictValue ?? [:]), context: context)
+        await drained
+        #expect(Value.dict(outputs) == expected)
+        // Int and float must match exactly; Value's == already tells 3 from 3.0.
+        #expect(Value.dict(outputs).jsonString() == expected.jsonString() || Value.dict(outputs) == expected)
+    }
+
+    @Test("`nodeflow run FILE --jsonl` gives nodetool's outputs", arguments: ConformanceCase.names)
+    func command(name: String) throws {
+        let binary = try #require(NodeflowBinary.url, "the nodeflow executable is built beside the tests")
+        let (_, params, expected) = try ConformanceCase.load(name)
+        var arguments = ["run", ConformanceCase.directory.appendingPathComponent(name + ".json").path, "--jsonl"]
+        for (key, value) in params.dictValue ?? [:] { arguments += ["-p", "\(key)=\(value.jsonString())"] }
+        let (status, output) = try NodeflowBinary.run(binary, arguments)
+        #expect(status == 0)
+        let lines = output.split(separator: "\n").map { try? Value(json: String($0)) }
+        let last = try #require(lines.last ?? nil)
+        #expect(last["type"] == "job_update")
+        #expect(last["status"] == "completed")
+        #expect(last["result"] == expected)
+    }
+}
+
+/// The `nodeflow` executable that `swift build` puts beside the test bundle.
+enum NodeflowBinary {
+    static var url: URL? {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("nodeflow")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    static func run(_ binary: URL, _ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,124 @@
+import Nodeflow
+import Testing
+
+@Suite("Validation")
+struct ValidationTests {
+    let validator = GraphValidator(registry: testRegistry(), gpuSlots: 0)
+
+    func problems(_ graph: Graph, params: [String: Value] = [:]) -> [ValidationProblem] {
+        validator.problems(in: graph, params: .init(uniqueKeysWithValues: params.sorted { $0.key < $1.key }))
+    }
+
+    @Test("a valid graph has no problems")
+    func valid() {
+        let graph = Graph(nodes: [node("a", "nodetool.math.Add"), node("b", "nodetool.math.Add")], edges: [edge("a", "b", "a")])
+        #expect(problems(graph).isEmpty)
+    }
+
+    @Test("duplicate node ids")
+    func duplicates() {
+        let found = problems(Graph(nodes: [node("a", "nodetool.math.Add"), node("a", "nodetool.math.Add")]))
+        #expect(found.map(\.kind) == [.duplicateNodeID])
+        #expect(found[0].nodeID == "a")
+    }
+
+    @Test("unknown node type, with the nearest name as a hint")
+    func unknownType() {
+        let found = problems(Graph(nodes: [node("n", "nodetool.math.Ad")]))
+        #expect(found.map(\.kind) == [.unknownNodeType])
+        #expect(found[0].message.contains("did you mean 'nodetool.math.Add'?"))
+    }
+
+    @Test("edges to missing nodes, unknown slots and unknown properties")
+    func badEdges() {
+        let graph = Graph(
+            nodes: [node("a", "nodetool.math.Add"), node("b", "nodetool.math.Add")],
+            edges: [edge("a", "ghost", "a"), edge("a", "b", "nope"), edge("a", "b", "a", slot: "bogus")])
+        let found = problems(graph)
+        #expect(Set(found.map(\.kind)) == [.missingEdgeEndpoint, .unknownProperty, .unknownOutputSlot])
+        #expect(found.first { $0.kind == .unknownProperty }?.property == "nope")
+        #expect(found.allSatisfy { $0.edge != nil })
+    }
+
+    @Test("types that cannot flow along an edge; int into float is fine")
+    func edgeTypes() {
+        let graph = Graph(
+            nodes: [node("s", "nodetool.constant.String"), node("i", "nodetool.constant.Integer"), node("f", "nodetool.output.FloatOutput", ["name": "f"]), node("g", "nodetool.output.FloatOutput", ["name": "g"])],
+            edges: [edge("s", "f", "value"), edge("i", "g", "value")])
+        let found = problems(graph)
+        #expect(found.map(\.kind) == [.incompatibleEdgeType])
+        #expect(found[0].nodeID == "f")
+    }
+
+    @Test("a property value of the wrong type names node and property")
+    func badValue() {
+        let found = problems(Graph(nodes: [node("a", "nodetool.math.Add", ["a": "abc"])]))
+        #expect(found.map(\.kind) == [.invalidPropertyValue])
+        #expect(found[0].nodeID == "a" && found[0].property == "a")
+    }
+
+    @Test("a cycle is reported with its node ids")
+    func cycle() {
+        let graph = Graph(
+            nodes: ["x", "a", "b", "c"].map { node($0, "nodetool.math.Add") },
+            edges: [edge("x", "a", "a"), edge("a", "b", "a"), edge("b", "c", "a"), edge("c", "a", "b")])
+        let found = problems(graph)
+        #expect(found.map(\.kind) == [.cycle])
+        #expect(found[0].message.hasSuffix("a -> b -> c -> a"))
+    }
+
+    @Test("a required input with no value and no edge")
+    func required() {
+        struct NeedsInput: Node {
+            static let metadata = NodeMetadata(type: "test.NeedsInput", properties: [PropertyDescriptor("x", .int)])
+            func process(_ context: NodeContext) async throws -> NodeOutputs { NodeOutputs(context["x"]) }
+        }
+        var registry = testRegistry()
+        registry.register(NeedsInput.self)
+        let v = GraphValidator(registry: registry, gpuSlots: 0)
+        let missing = v.problems(in: Graph(nodes: [node("n", "test.NeedsInput")]))
+        #expect(missing.map(\.kind) == [.missingRequiredInput])
+        #expect(missing[0].property == "x")
+        #expect(v.problems(in: Graph(nodes: [node("n", "test.NeedsInput", ["x": 1])])).isEmpty)
+        #expect(v.problems(in: Graph(nodes: [node("c", "nodetool.constant.Integer"), node("n", "test.NeedsInput")], edges: [edge("c", "n", "x")])).isEmpty)
+    }
+
+    @Test("a Loop without a GroupInput")
+    func loopWithoutInput() {
+        let graph = Graph(nodes: [node("l", "nodetool.group.Loop"), node("o", "nodetool.output.GroupOutput", parent: "l")])
+        #expect(problems(graph).map(\.kind) == [.loopWithoutGroupInput])
+    }
+
+    @Test("an edge out of a loop body, and a parent that is not a loop")
+    func groupStructure() {
+        let graph = Graph(
+            nodes: [node("l", "nodetool.group.Loop"), node("in", "nodetool.input.GroupInput", parent: "l"), node("x", "nodetool.math.Add"), node("y", "nodetool.math.Add", parent: "x")],
+            edges: [edge("in", "x", "a")])
+        #expect(Set(problems(graph).map(\.kind)) == [.edgeLeavesGroup, .invalidParent])
+    }
+
+    @Test("a GPU node on a host without a GPU")
+    func noGPU() {
+        let found = problems(Graph(nodes: [node("g", "test.GPU")]))
+        #expect(found.map(\.kind) == [.resourceUnavailable])
+        #expect(GraphValidator(registry: testRegistry(), gpuSlots: 1).problems(in: Graph(nodes: [node("g", "test.GPU")])).isEmpty)
+    }
+
+    @Test("unknown params and params of the wrong type")
+    func params() {
+        let graph = Graph(nodes: [node("i", "nodetool.input.IntegerInput", ["name": "n"])])
+        #expect(problems(graph, params: ["n": 3]).isEmpty)
+        let unknown = problems(graph, params: ["m": 3])
+        #expect(unknown.map(\.kind) == [.unknownParam])
+        #expect(unknown[0].message.contains("'n'"))
+        #expect(problems(graph, params: ["n": "three"]).map(\.kind) == [.invalidParam])
+    }
+
+    @Test("every problem is reported at once")
+    func allAtOnce() {
+        let graph = Graph(
+            nodes: [node("a", "nodetool.math.Add", ["a": "x"]), node("a", "nope.Node"), node("b", "nodetool.math.Add")],
+            edges: [edge("b", "zzz", "a")])
+        #expect(problems(graph).count == 4)
+    }
+}
