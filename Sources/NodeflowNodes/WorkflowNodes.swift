@@ -2,7 +2,7 @@ import Nodeflow
 
 /// nodetool's `nodetool.workflows.base_node.*` helpers found in many example workflows.
 enum WorkflowNodes {
-    static let all: [any Node.Type] = [Preview.self, Comment.self]
+    static let all: [any Node.Type] = [Preview.self, Comment.self, Wait.self]
 }
 
 /// Passes its value through; clients show it from the `node_update` message.
@@ -28,4 +28,26 @@ struct Comment: Node {
         ],
         outputs: [], isCacheable: false, runsInline: true)
     func process(_ context: NodeContext) async throws -> NodeOutputs { NodeOutputs(slots: [:]) }
+}
+
+/// Waits, then passes its value on; a Nodeflow node (not in nodetool) for demos and tests of
+/// progress and cancellation. The wait is cancellable.
+struct Wait: Node {
+    static let metadata = NodeMetadata(
+        type: "nodeflow.control.Wait", title: "Wait", description: "Waits a number of seconds, reporting progress, then outputs its value.",
+        properties: [
+            PropertyDescriptor("value", .any, default: .null, description: "The value to pass on."),
+            PropertyDescriptor("seconds", .float, default: 1.0, description: "How long to wait."),
+        ],
+        outputs: [OutputDescriptor("output", .any)], isCacheable: false)
+    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        let seconds: Double = try context.input("seconds")
+        guard seconds >= 0 else { throw NodeError("'seconds' must not be negative, got \(seconds)") }
+        let steps = max(1, min(100, Int(seconds * 10)))
+        for step in 1...steps {
+            try await Task.sleep(for: .seconds(seconds / Double(steps)))
+            context.reportProgress(step, of: steps)
+        }
+        return NodeOutputs(context["value"])
+    }
 }

@@ -317,9 +317,8 @@ private struct PlanCompiler {
     // MARK: Scope plans
 
     /// Builds the scope plans innermost first, so each Loop's dependencies include what its body
-    /// reads from outside. Returns `nil` when earlier problems make it pointless.
+    /// reads from outside, and finds cycles. Returns `nil` when the graph has problems.
     private mutating func buildScopes() -> ScopePlan? {
-        guard problems.isEmpty else { return nil }
         // Members of each scope in file order; scope key -1 is the top level.
         var membersOf: [Int: [Int]] = [-1: []]
         for i in graph.nodes.indices {
@@ -366,13 +365,13 @@ private struct PlanCompiler {
         var groupOutput: Int?
 
         for (l, g) in members.enumerated() {
-            let meta = metadata[g]!
-            if meta.role == .groupInput { groupInputs.append(l) }
-            if meta.role == .groupOutput, groupOutput == nil { groupOutput = l }
+            let meta = metadata[g]  // nil for an unknown type, already reported
+            if meta?.role == .groupInput { groupInputs.append(l) }
+            if meta?.role == .groupOutput, groupOutput == nil { groupOutput = l }
             for e in incoming[g] {
                 let edge = graph.edges[e]
                 let s = position[edge.source]!
-                let type = meta.property(named: edge.targetHandle)?.type ?? .any
+                let type = meta?.property(named: edge.targetHandle)?.type ?? .any
                 let source: InputSource
                 if let sl = local[s] {
                     source = .local(sl)
@@ -385,7 +384,7 @@ private struct PlanCompiler {
                 inputs[l].append(InputBinding(property: edge.targetHandle, source: source, sourceSlot: edge.sourceHandle, type: type, edgeLabel: edge.label))
             }
             // A Loop waits for what its body reads from this scope, and passes the rest outwards.
-            if meta.role == .loop, let body = built[g] {
+            if meta?.role == .loop, let body = built[g] {
                 bodies[l] = body
                 var sources: [(position: Int, source: InputSource)] = []
                 for s in body.externalSources {

@@ -15,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The workflow file (nodetool JSON: a workflow document or a bare graph).")
+    @Argument(help: "The workflow file (nodetool JSON: a workflow document or a bare graph), or - for standard input.")
     var file: String
 
     @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("A param for an input node, NAME=VALUE; VALUE is read as JSON when it parses, else as a string.", valueName: "NAME=VALUE"))

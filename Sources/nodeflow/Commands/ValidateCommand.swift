@@ -10,7 +10,7 @@ struct ValidateCommand: AsyncParsableCommand {
         abstract: "Checks a workflow without running it; exits 2 when it has problems."
     )
 
-    @Argument(help: "The workflow file (nodetool JSON).")
+    @Argument(help: "The workflow file (nodetool JSON), or - for standard input.")
     var file: String
 
     @Flag(help: "Print the problems as a JSON list.")

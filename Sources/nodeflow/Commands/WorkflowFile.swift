@@ -5,15 +5,19 @@ import Nodeflow
 enum WorkflowFile {
     static func load(_ path: String) throws -> Workflow {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CLIError.invalid("cannot read \(path): \((error as NSError).localizedDescription)")
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else if let handle = FileHandle(forReadingAtPath: path) {
+            data = handle.readDataToEndOfFile()
+            try? handle.close()
+        } else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw CLIError.invalid("cannot read \(path): \(reason)")
         }
         do {
             return try Workflow(jsonValue: try Value(jsonBytes: Array(data)))
         } catch {
-            throw CLIError.invalid("\(path): \(error)")
+            throw CLIError.invalid("\(path == "-" ? "standard input" : path): \(error)")
         }
     }
 }

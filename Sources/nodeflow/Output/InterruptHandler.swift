@@ -14,7 +14,6 @@ final class InterruptHandler: @unchecked Sendable {
         source.setEventHandler { [unowned self] in
             if self.interrupted { Foundation.exit(ExitStatus.cancelled) }
             self.interrupted = true
-            FileHandle.standardError.write(Data("\ncancelling (Ctrl-C again to quit at once)\n".utf8))
             onInterrupt()
         }
         source.resume()
