@@ -21,8 +21,8 @@ public final class ProcessingContext: Sendable {
     /// The logger nodes and the runner log to.
     public let logger: Logger
     /// The run's messages, in the order they were posted. Nothing is dropped.
-    public let messages: AsyncStream<ProcessingMessage>
-    private let continuation: AsyncStream<ProcessingMessage>.Continuation
+    public let messages: MessageStream
+    private let buffer: MessageBuffer
 
     /// Makes a context.
     /// - Parameters:
@@ -37,16 +37,18 @@ public final class ProcessingContext: Sendable {
         self.authToken = authToken
         self.cache = cache
         self.logger = logger
-        (messages, continuation) = AsyncStream.makeStream(of: ProcessingMessage.self, bufferingPolicy: .unbounded)
+        let buffer = MessageBuffer()
+        self.buffer = buffer
+        messages = MessageStream(buffer: buffer)
     }
 
     /// Posts a message to the run's stream.
     public func post(_ message: ProcessingMessage) {
-        continuation.yield(message)
+        buffer.post(message)
     }
 
     /// Ends the message stream; the runner calls it after the final `job_update`.
     func finishMessages() {
-        continuation.finish()
+        buffer.finish()
     }
 }

@@ -174,10 +174,10 @@ final class RunExecution: Sendable {
                         continue
                     }
                     if meta.runsInline && meta.requiredResources.isEmpty && meta.timeout == nil && meta.retryPolicy == nil {
-                        handle(await execute(job, scope: scope, frame: frame))
+                        handle(await execute(job, scope: scope, frame: frame, inline: true))
                     } else if tasks < cap {
                         tasks += 1
-                        group.addTask { await self.execute(job, scope: scope, frame: frame) }
+                        group.addTask { await self.execute(job, scope: scope, frame: frame, inline: false) }
                     } else {
                         state.putBack(l)
                         break
@@ -242,12 +242,14 @@ final class RunExecution: Sendable {
     // MARK: Nodes
 
     /// Runs one node: messages, pre-processing, the cache, then the node (or the loop).
-    func execute(_ job: NodeJob, scope: ScopePlan, frame: Frame) async -> Completion {
+    /// - Parameter inline: whether the node runs in the scheduling loop; such nodes finish before
+    ///   anything else happens in their scope, so they are not listed among the running nodes.
+    func execute(_ job: NodeJob, scope: ScopePlan, frame: Frame, inline: Bool) async -> Completion {
         let spec = plan.nodes[job.position]
         let meta = plan.metadata(job.position)
         let instance = instances[job.position]
-        runner.nodeStarted(spec.id)
-        defer { runner.nodeEnded(spec.id) }
+        if !inline { runner.nodeStarted(spec.id) }
+        defer { if !inline { runner.nodeEnded(spec.id) } }
         func update(_ status: NodeStatus) -> NodeUpdate {
             NodeUpdate(nodeID: spec.id, nodeName: meta.title, nodeType: spec.type, status: status, iterationPath: frame.iterationPath)
         }

@@ -79,7 +79,8 @@ public final class WorkflowRunner: Sendable {
     /// Whether ``cancel()`` was called or the run ended cancelled.
     public var isCancelled: Bool { state.withLock { $0.cancelRequested || $0.status == .cancelled } }
 
-    /// The ids of the nodes processing right now, sorted.
+    /// The ids of the nodes processing right now in tasks of their own, sorted. (Inline nodes, such
+    /// as arithmetic, take microseconds and are not listed.)
     public var runningNodeIDs: [String] { state.withLock { $0.runningNodes.keys.sorted() } }
 
     /// Stops the run at once: running nodes are cancelled, nothing new starts, every node's
@@ -114,6 +115,7 @@ public final class WorkflowRunner: Sendable {
         }
         for warning in plan.warnings {
             context.logger.warning("\(warning)", metadata: ["job.id": "\(jobID)"])
+            context.post(.logUpdate(LogUpdate(nodeID: "", nodeName: "", content: warning, severity: .warning)))
         }
 
         let signal = RunSignal()

@@ -42,16 +42,6 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let registry = NodeRegistry.standard
-        // Validate first so that an invalid workflow exits 2 with every problem listed.
-        do {
-            let plan = try GraphValidator(registry: registry).compile(workflow.graph, params: paramValues)
-            if !quiet && !jsonl { for warning in plan.warnings { printError("warning: \(warning)") } }
-        } catch {
-            printError("\(file): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
-            for problem in error.problems { printError("  - \(problem.message)") }
-            throw ExitCode(ExitStatus.invalid)
-        }
-
         let jobID = UUID().uuidString.lowercased()
         let runner = WorkflowRunner(jobID: jobID, configuration: .init(registry: registry, maxConcurrency: maxConcurrency))
         let context = ProcessingContext()
@@ -93,7 +83,9 @@ struct RunCommand: AsyncParsableCommand {
             if !jsonl { printError("cancelled") }
             throw ExitCode(ExitStatus.cancelled)
         case .failure(let error as GraphValidationError):
-            printError("\(error)")
+            // The runner validates before anything runs; an invalid workflow exits 2 with every problem.
+            printError("\(file): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
+            for problem in error.problems { printError("  - \(problem.message)") }
             throw ExitCode(ExitStatus.invalid)
         case .failure(let error):
             printError("error: \(error)")

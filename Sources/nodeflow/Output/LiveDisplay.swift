@@ -11,6 +11,8 @@ final class LiveDisplay: ProgressDisplay {
         var finished = 0
         var done = false
         var drawnLines = 0
+        /// Warnings and errors logged during the run, shown under the nodes.
+        var notes: [String] = []
     }
 
     private let title: String
@@ -27,7 +29,7 @@ final class LiveDisplay: ProgressDisplay {
         order = topLevel.map(\.id)
     }
 
-    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+    func consume(_ messages: MessageStream) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !self.state.withLock({ $0.done }) {
@@ -51,6 +53,8 @@ final class LiveDisplay: ProgressDisplay {
                 if update.status == .completed && previous != .completed { state.finished += 1 }
             case .nodeProgress(let p):
                 state.progress[p.nodeID] = (p.progress, p.total)
+            case .logUpdate(let log) where log.severity != .info:
+                state.notes.append("\(log.severity.rawValue): \(log.nodeID.isEmpty ? "" : "\(log.nodeID): ")\(log.content)")
             default:
                 break
             }
@@ -77,6 +81,7 @@ final class LiveDisplay: ProgressDisplay {
                 lines.append(line)
                 shown += 1
             }
+            lines.append(contentsOf: state.notes.suffix(5).map { "  " + $0 })
             var out = ""
             if state.drawnLines > 0 { out += "\u{1B}[\(state.drawnLines)F" }
             out += lines.map { "\u{1B}[2K" + $0 }.joined(separator: "\n") + "\n\u{1B}[J"

@@ -3,19 +3,19 @@ import Nodeflow
 
 /// Shows a run's messages as they arrive.
 protocol ProgressDisplay: Sendable {
-    func consume(_ messages: AsyncStream<ProcessingMessage>) async
+    func consume(_ messages: MessageStream) async
 }
 
 /// Prints nothing; for `--quiet`.
 struct SilentDisplay: ProgressDisplay {
-    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+    func consume(_ messages: MessageStream) async {
         for await _ in messages {}
     }
 }
 
 /// Prints each message as one JSON line on standard output, for `--jsonl`.
 struct JSONLinesDisplay: ProgressDisplay {
-    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+    func consume(_ messages: MessageStream) async {
         var buffer = [UInt8]()
         buffer.reserveCapacity(1 << 16)
         for await message in messages {
@@ -35,9 +35,13 @@ struct JSONLinesDisplay: ProgressDisplay {
 
 /// One line per finished node on standard error, for output that is not a terminal.
 struct PlainDisplay: ProgressDisplay {
-    func consume(_ messages: AsyncStream<ProcessingMessage>) async {
+    func consume(_ messages: MessageStream) async {
         let start = ContinuousClock.now
         for await message in messages {
+            if case .logUpdate(let log) = message {
+                printError("\(log.severity.rawValue): \(log.nodeID.isEmpty ? "" : "\(log.nodeID): ")\(log.content)")
+                continue
+            }
             guard case .nodeUpdate(let update) = message, update.status != .running else { continue }
             let elapsed = ContinuousClock.now - start
             var line = "[\(Format.seconds(elapsed))] \(update.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(update.nodeID) (\(update.nodeType))"
