@@ -23,6 +23,10 @@ public struct MessageStream: AsyncSequence, Sendable {
             self.buffer = buffer
         }
 
+        /// How many messages this iterator holds that ``next()`` returns without waiting. When it
+        /// is 0 the next call may wait, so a writer that batches output should flush first.
+        public var bufferedCount: Int { batch.count - index }
+
         /// The next message, or `nil` once the run has ended and every message was read (or the
         /// consuming task was cancelled).
         public mutating func next() async -> ProcessingMessage? {

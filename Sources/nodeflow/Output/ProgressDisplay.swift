@@ -18,10 +18,12 @@ struct JSONLinesDisplay: ProgressDisplay {
     func consume(_ messages: MessageStream) async {
         var buffer = [UInt8]()
         buffer.reserveCapacity(1 << 16)
-        for await message in messages {
+        var iterator = messages.makeAsyncIterator()
+        while let message = await iterator.next() {
             buffer.append(contentsOf: message.jsonValue.jsonBytes())
             buffer.append(0x0A)
-            if buffer.count >= 1 << 16 { flush(&buffer) }
+            // Write in large blocks while messages pour in, and at once when the run goes quiet.
+            if buffer.count >= 1 << 16 || iterator.bufferedCount == 0 { flush(&buffer) }
         }
         flush(&buffer)
     }
