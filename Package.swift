@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Nodeflow", targets: ["Nodeflow"]),
         .library(name: "NodeflowNodes", targets: ["NodeflowNodes"]),
+        .library(name: "NodeflowTesting", targets: ["NodeflowTesting"]),
         .executable(name: "nodeflow", targets: ["nodeflow"]),
     ],
     dependencies: [
@@ -27,6 +28,11 @@ let package = Package(
         ),
         // The built-in node library, with nodetool's type names.
         .target(name: "NodeflowNodes", dependencies: ["Nodeflow"]),
+        // Helpers for tests and benchmarks: generated workflows of any size.
+        .target(
+            name: "NodeflowTesting",
+            dependencies: ["Nodeflow", .product(name: "Collections", package: "swift-collections")]
+        ),
         // The command line: a thin layer over the two libraries.
         .executableTarget(
             name: "nodeflow",
@@ -36,7 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes"]),
+        .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting"]),
         .testTarget(
             name: "NodeflowNodesTests",
             dependencies: ["Nodeflow", "NodeflowNodes"],

@@ -12,6 +12,8 @@ private let operand: PropertyType = .union([.int, .float, .list(.any)])
 
 /// Two-operand arithmetic on scalars or lists.
 protocol BinaryMathNode: Node {
+    /// The two operands' property names (`a`, `b`; `base`, `exponent` for Power).
+    static var operandNames: (String, String) { get }
     static func apply(_ a: Value, _ b: Value) throws -> Value
 }
 
@@ -26,9 +28,18 @@ extension BinaryMathNode {
             outputs: [OutputDescriptor("output", operand)], runsInline: true)
     }
 
+    static var operandNames: (String, String) { ("a", "b") }
+
     func process(_ context: NodeContext) async throws -> NodeOutputs {
-        let names = Self.metadata.properties.map(\.name)
-        return NodeOutputs(try ElementWise.combine(context[names[0]], context[names[1]], names: (names[0], names[1]), Self.apply))
+        let names = Self.operandNames
+        let a = context[names.0], b = context[names.1]
+        // Two numbers: the common case, with no list handling.
+        switch (a, b) {
+        case (.int, .int), (.int, .float), (.float, .int), (.float, .float):
+            return NodeOutputs(try Self.apply(a, b))
+        default:
+            return NodeOutputs(try ElementWise.combine(a, b, names: names, Self.apply))
+        }
     }
 }
 
@@ -144,6 +155,7 @@ struct Modulus: BinaryMathNode {
 }
 
 struct Power: BinaryMathNode {
+    static var operandNames: (String, String) { ("base", "exponent") }
     static let metadata = binaryMetadata("Power", "Raises base to the power of exponent.", a: "base", b: "exponent", defaults: (1.0, 2.0))
     static func apply(_ a: Value, _ b: Value) throws -> Value {
         if let (x, y) = Scalar.both(a, b) {
@@ -183,7 +195,9 @@ extension UnaryMathNode {
     }
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
-        NodeOutputs(try ElementWise.map(context[Self.operandName], name: Self.operandName) { .float(try Self.apply(Scalar.double($0))) })
+        let x = context[Self.operandName]
+        if let d = x.doubleValue { return NodeOutputs(.float(try Self.apply(d))) }
+        return NodeOutputs(try ElementWise.map(x, name: Self.operandName) { .float(try Self.apply(Scalar.double($0))) })
     }
 }
 

@@ -103,8 +103,15 @@ public struct NodeUpdate: Sendable, Hashable {
     public var error: String?
     /// The node's outputs, on `completed`.
     public var result: NodeOutputs?
-    /// The values the node received through edges, on `running`.
-    public var properties: OrderedDictionary<String, Value>?
+    /// The values the node received through edges, on `running`, in edge order.
+    public var edgeValues: [NamedValue]?
+
+    /// The values the node received through edges, on `running` (the later of two edges into
+    /// one property wins).
+    public var properties: OrderedDictionary<String, Value>? {
+        get { edgeValues.map { NodeInputs(base: [:], fromEdges: $0).edgeValues } }
+        set { edgeValues = newValue.map { $0.map { NamedValue(name: $0.key, value: $0.value) } } }
+    }
     /// When the node started processing (seconds since 1970), on `completed`, `error` and `cancelled`.
     public var startedAt: Double?
     /// How long the node took, in seconds, on `completed`, `error` and `cancelled`.
@@ -125,7 +132,7 @@ public struct NodeUpdate: Sendable, Hashable {
         self.status = status
         self.error = error
         self.result = result
-        self.properties = properties
+        self.edgeValues = properties.map { $0.map { NamedValue(name: $0.key, value: $0.value) } }
         self.startedAt = startedAt
         self.duration = duration
         self.cached = cached

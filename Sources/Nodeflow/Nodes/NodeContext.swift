@@ -4,10 +4,11 @@ import OrderedCollections
 /// What a node sees while it processes: its resolved inputs, its identity, and ways to report
 /// progress and log lines.
 public struct NodeContext: Sendable {
-    /// The node as the graph declares it.
-    public let node: NodeSpec
+    /// The graph's nodes, and this node's position among them.
+    private let nodes: [NodeSpec]
+    private let position: Int
     /// The resolved property values: defaults, then the file's `data`, then values from edges.
-    public let inputs: OrderedDictionary<String, Value>
+    public let inputs: NodeInputs
     /// The run's context: its messages, cache and ids.
     public let processing: ProcessingContext
     /// The loop iterations this node runs in, outermost first (empty outside loops).
@@ -18,10 +19,11 @@ public struct NodeContext: Sendable {
     let groupItem: Value?
 
     init(
-        node: NodeSpec, inputs: OrderedDictionary<String, Value>, processing: ProcessingContext,
+        nodes: [NodeSpec], position: Int, inputs: NodeInputs, processing: ProcessingContext,
         iterationPath: [Int], deviceSlot: Int? = nil, groupItem: Value? = nil
     ) {
-        self.node = node
+        self.nodes = nodes
+        self.position = position
         self.inputs = inputs
         self.processing = processing
         self.iterationPath = iterationPath
@@ -29,8 +31,16 @@ public struct NodeContext: Sendable {
         self.groupItem = groupItem
     }
 
+    /// The node as the graph declares it.
+    public var node: NodeSpec { nodes[position] }
+
     /// The node's id.
-    public var nodeID: String { node.id }
+    public var nodeID: String { nodes[position].id }
+
+    /// A copy of this context holding a device slot.
+    func onDevice(_ slot: Int) -> NodeContext {
+        NodeContext(nodes: nodes, position: position, inputs: inputs, processing: processing, iterationPath: iterationPath, deviceSlot: slot, groupItem: groupItem)
+    }
 
     /// The resolved value of a property, `.null` when it has none.
     public subscript(name: String) -> Value { inputs[name] ?? .null }
@@ -40,19 +50,19 @@ public struct NodeContext: Sendable {
     public func input<T: ValueConvertible>(_ name: String, as type: T.Type = T.self) throws -> T {
         let value = inputs[name] ?? .null
         guard let converted = T(value: value) else {
-            throw NodeInputError(nodeID: node.id, nodeType: node.type, property: name, value: value, expected: "\(T.self)")
+            throw NodeInputError(nodeID: nodeID, nodeType: nodes[position].type, property: name, value: value, expected: "\(T.self)")
         }
         return converted
     }
 
     /// Posts a `node_progress` message: `progress` of `total` steps done.
     public func reportProgress(_ progress: Int, of total: Int) {
-        processing.post(.nodeProgress(NodeProgress(nodeID: node.id, progress: progress, total: total)))
+        processing.post(.nodeProgress(NodeProgress(nodeID: nodeID, progress: progress, total: total)))
     }
 
     /// Posts a `log_update` message from this node.
     public func log(_ content: String, severity: LogUpdate.Severity = .info) {
-        processing.post(.logUpdate(LogUpdate(nodeID: node.id, nodeName: node.id, content: content, severity: severity)))
+        processing.post(.logUpdate(LogUpdate(nodeID: nodeID, nodeName: nodeID, content: content, severity: severity)))
     }
 }
 

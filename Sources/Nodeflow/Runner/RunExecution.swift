@@ -44,9 +44,7 @@ final class RunExecution: Sendable {
     struct NodeJob: Sendable {
         let local: Int
         let position: Int
-        let inputs: OrderedDictionary<String, Value>
-        /// The values that arrived through edges, for the `running` message.
-        let fed: OrderedDictionary<String, Value>?
+        let inputs: NodeInputs
         /// For a Loop: the outside values its body reads.
         let bodyExternals: [Int: NodeOutputs]
     }
@@ -197,11 +195,9 @@ final class RunExecution: Sendable {
     /// Resolves a node's inputs: its base values, then each edge's value in file order.
     private func prepare(_ l: Int, in scope: ScopePlan, results: [NodeOutputs?], externals: [Int: NodeOutputs]) throws -> NodeJob {
         let position = scope.members[l]
-        var inputs = plan.baseInputs[position]
+        var inputs = NodeInputs(base: plan.baseInputs[position])
         let bindings = scope.inputs[l]
-        var fed: OrderedDictionary<String, Value>?
         if !bindings.isEmpty {
-            var values = OrderedDictionary<String, Value>()
             for binding in bindings {
                 let outputs: NodeOutputs?
                 switch binding.source {
@@ -215,10 +211,8 @@ final class RunExecution: Sendable {
                     let spec = plan.nodes[position]
                     throw NodeInputError(nodeID: spec.id, nodeType: spec.type, property: binding.property, value: value, expected: "\(binding.type)")
                 }
-                inputs[binding.property] = coerced
-                values[binding.property] = coerced
+                inputs.set(binding.property, coerced)
             }
-            fed = values
         }
         var bodyExternals: [Int: NodeOutputs] = [:]
         if let sources = scope.bodySources[l] {
@@ -229,7 +223,7 @@ final class RunExecution: Sendable {
                 }
             }
         }
-        return NodeJob(local: l, position: position, inputs: inputs, fed: fed, bodyExternals: bodyExternals)
+        return NodeJob(local: l, position: position, inputs: inputs, bodyExternals: bodyExternals)
     }
 
     private func reportPreparationFailure(_ error: any Error, position: Int, frame: Frame) -> NodeFailure {
@@ -245,16 +239,17 @@ final class RunExecution: Sendable {
     /// - Parameter inline: whether the node runs in the scheduling loop; such nodes finish before
     ///   anything else happens in their scope, so they are not listed among the running nodes.
     func execute(_ job: NodeJob, scope: ScopePlan, frame: Frame, inline: Bool) async -> Completion {
-        let spec = plan.nodes[job.position]
+        let nodeID = plan.nodes[job.position].id
+        let nodeType = plan.nodes[job.position].type
         let meta = plan.metadata(job.position)
         let instance = instances[job.position]
-        if !inline { runner.nodeStarted(spec.id) }
-        defer { if !inline { runner.nodeEnded(spec.id) } }
+        if !inline { runner.nodeStarted(nodeID) }
+        defer { if !inline { runner.nodeEnded(nodeID) } }
         func update(_ status: NodeStatus) -> NodeUpdate {
-            NodeUpdate(nodeID: spec.id, nodeName: meta.title, nodeType: spec.type, status: status, iterationPath: frame.iterationPath)
+            NodeUpdate(nodeID: nodeID, nodeName: meta.title, nodeType: nodeType, status: status, iterationPath: frame.iterationPath)
         }
         var running = update(.running)
-        running.properties = job.fed
+        running.edgeValues = job.inputs.fromEdges
         context.post(.nodeUpdate(running))
         let startedAt = Date().timeIntervalSince1970
         let clock = ContinuousClock()
@@ -263,13 +258,13 @@ final class RunExecution: Sendable {
             let d = clock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        let nodeContext = NodeContext(node: spec, inputs: job.inputs, processing: context, iterationPath: frame.iterationPath, groupItem: frame.item)
+        let nodeContext = NodeContext(nodes: plan.nodes, position: job.position, inputs: job.inputs, processing: context, iterationPath: frame.iterationPath, groupItem: frame.item)
         do {
             try await instance.preProcess(nodeContext)
             var outputs: NodeOutputs?
             var key: CacheKey?
             if meta.isCacheable, let cache = context.cache {
-                let k = CacheKey(nodeType: spec.type, inputs: job.inputs)
+                let k = CacheKey(nodeType: nodeType, inputs: job.inputs.all)
                 outputs = cache.outputs(for: k)
                 key = k
             }
@@ -303,7 +298,7 @@ final class RunExecution: Sendable {
                 message = update(.cancelled)
                 completion = .cancelled(job.local)
             } else {
-                let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, iterationPath: frame.iterationPath, loopIDs: frame.loopIDs, underlying: error)
+                let failure = NodeFailure(nodeID: nodeID, nodeType: nodeType, iterationPath: frame.iterationPath, loopIDs: frame.loopIDs, underlying: error)
                 message = update(.error)
                 message.error = failure.reason
                 completion = .failed(job.local, failure)
@@ -346,7 +341,7 @@ final class RunExecution: Sendable {
         if waited {
             context.post(.nodeUpdate(NodeUpdate(nodeID: spec.id, nodeName: meta.title, nodeType: spec.type, status: .running, iterationPath: nodeContext.iterationPath)))
         }
-        let onDevice = NodeContext(node: spec, inputs: nodeContext.inputs, processing: context, iterationPath: nodeContext.iterationPath, deviceSlot: slot, groupItem: nodeContext.groupItem)
+        let onDevice = nodeContext.onDevice(slot)
         if let session = configuration.deviceSession {
             return try await session.withDevice(slot: slot, node: onDevice) { try await self.timed(instance, meta: meta, context: onDevice) }
         }
