@@ -9,12 +9,10 @@ import OrderedCollections
 public struct ExecutionPlan: Sendable {
     /// The graph's nodes, in file order.
     public let nodes: [NodeSpec]
-    /// The node types the graph uses, once each.
-    let types: [any Node.Type]
-    /// The metadata of each of `types`.
-    let typeMetadata: [NodeMetadata]
-    /// Each node's index into `types`, by node position.
-    let typeIndex: [Int32]
+    /// The graph's edges, in file order.
+    public let edges: [EdgeSpec]
+    /// Each node's type, by node position (shared references, one object per type).
+    let typeInfo: [NodeTypeInfo]
     /// Each node's property values before edges: defaults, then `data`, then params.
     let baseInputs: [OrderedDictionary<String, Value>]
     /// The top-level scope.
@@ -25,13 +23,13 @@ public struct ExecutionPlan: Sendable {
     public let warnings: [String]
 
     /// Whether any node needs a GPU slot.
-    var requiresGPU: Bool { typeMetadata.contains { $0.requiredResources.contains(.gpu) } }
-
-    /// The metadata of the node at `position`.
-    func metadata(_ position: Int) -> NodeMetadata { typeMetadata[Int(typeIndex[position])] }
+    var requiresGPU: Bool { typeInfo.contains { $0.requiredResources.contains(.gpu) } }
 
     /// The type of the node at `position`.
-    func type(_ position: Int) -> any Node.Type { types[Int(typeIndex[position])] }
+    func metadata(_ position: Int) -> NodeTypeInfo { typeInfo[position] }
+
+    /// The type of the node at `position`.
+    func type(_ position: Int) -> any Node.Type { typeInfo[position].type }
 }
 
 /// Where an input value comes from.
@@ -49,8 +47,8 @@ struct InputBinding: Sendable {
     var sourceSlot: String
     /// The target property's type, to coerce the value with.
     var type: PropertyType
-    /// The edge, for error messages.
-    var edgeLabel: String
+    /// The edge's position in the graph, for error messages.
+    var edge: Int
 }
 
 /// The nodes of one scope — the top level or a Loop body — and how they depend on each other.

@@ -171,7 +171,7 @@ final class RunExecution: Sendable {
                         handle(.failed(l, reportPreparationFailure(error, position: position, frame: frame)))
                         continue
                     }
-                    if meta.runsInline && meta.requiredResources.isEmpty && meta.timeout == nil && meta.retryPolicy == nil {
+                    if meta.runsInScheduler {
                         handle(await execute(job, scope: scope, frame: frame, inline: true))
                     } else if tasks < cap {
                         tasks += 1
@@ -205,7 +205,7 @@ final class RunExecution: Sendable {
                 case .external(let s): outputs = externals[s]
                 }
                 guard let value = outputs?[binding.sourceSlot] else {
-                    throw EdgeValueError(edge: binding.edgeLabel, slot: binding.sourceSlot)
+                    throw EdgeValueError(edge: plan.edges[binding.edge].label, slot: binding.sourceSlot)
                 }
                 guard let coerced = binding.type.coerce(value) else {
                     let spec = plan.nodes[position]
@@ -215,7 +215,7 @@ final class RunExecution: Sendable {
             }
         }
         var bodyExternals: [Int: NodeOutputs] = [:]
-        if let sources = scope.bodySources[l] {
+        if plan.metadata(position).role == .loop, let sources = scope.bodySources[l] {
             for (s, source) in sources {
                 switch source {
                 case .local(let sl): bodyExternals[s] = results[sl]
@@ -311,7 +311,7 @@ final class RunExecution: Sendable {
     }
 
     /// Calls `process` with the node's retry policy, resources and timeout.
-    private func invoke(_ instance: any Node, meta: NodeMetadata, context nodeContext: NodeContext) async throws -> NodeOutputs {
+    private func invoke(_ instance: any Node, meta: NodeTypeInfo, context nodeContext: NodeContext) async throws -> NodeOutputs {
         var attempt = 1
         while true {
             do {
@@ -327,7 +327,7 @@ final class RunExecution: Sendable {
         }
     }
 
-    private func attemptOnce(_ instance: any Node, meta: NodeMetadata, context nodeContext: NodeContext) async throws -> NodeOutputs {
+    private func attemptOnce(_ instance: any Node, meta: NodeTypeInfo, context nodeContext: NodeContext) async throws -> NodeOutputs {
         guard meta.requiredResources.contains(.gpu) else {
             return try await timed(instance, meta: meta, context: nodeContext)
         }
@@ -348,7 +348,7 @@ final class RunExecution: Sendable {
         return try await timed(instance, meta: meta, context: onDevice)
     }
 
-    private func timed(_ instance: any Node, meta: NodeMetadata, context nodeContext: NodeContext) async throws -> NodeOutputs {
+    private func timed(_ instance: any Node, meta: NodeTypeInfo, context nodeContext: NodeContext) async throws -> NodeOutputs {
         guard let timeout = meta.timeout else { return try await instance.process(nodeContext) }
         return try await withThrowingTaskGroup(of: NodeOutputs?.self) { group in
             group.addTask { try await instance.process(nodeContext) }

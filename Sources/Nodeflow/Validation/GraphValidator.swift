@@ -50,12 +50,16 @@ private struct PlanCompiler {
 
     /// Node position by id (first occurrence).
     var position: [String: Int] = [:]
-    var types: [(any Node.Type)?] = []
-    var metadata: [NodeMetadata?] = []
+    /// Each node's type, `nil` when unknown (shared objects, one per type).
+    var metadata: [NodeTypeInfo?] = []
     /// The Loop containing each node (position), or -1 at the top level.
     var scopeOf: [Int] = []
     /// Incoming edges per node, in file order.
     var incoming: [[Int]] = []
+    /// Each node's index among the members of its scope.
+    var localIndex: [Int] = []
+    /// Each edge's source node position (-1 when the node is missing).
+    var edgeSource: [Int] = []
 
     init(graph: Graph, registry: NodeRegistry, gpuSlots: Int) {
         self.graph = graph
@@ -78,27 +82,9 @@ private struct PlanCompiler {
         for (l, i) in root.members.enumerated() where metadata[i]!.role == .output {
             outputs.append((l, base[i]["name"]?.stringValue ?? graph.nodes[i].id))
         }
-        // One table entry per type; nodes refer to it by index.
-        var tableIndex: [String: Int32] = [:]
-        var tableTypes: [any Node.Type] = []
-        var tableMetadata: [NodeMetadata] = []
-        var typeIndex: [Int32] = []
-        typeIndex.reserveCapacity(graph.nodes.count)
-        for i in graph.nodes.indices {
-            let m = metadata[i]!
-            if let t = tableIndex[m.type] {
-                typeIndex.append(t)
-            } else {
-                let t = Int32(tableTypes.count)
-                tableIndex[m.type] = t
-                tableTypes.append(types[i]!)
-                tableMetadata.append(m)
-                typeIndex.append(t)
-            }
-        }
         return ExecutionPlan(
-            nodes: graph.nodes, types: tableTypes, typeMetadata: tableMetadata, typeIndex: typeIndex, baseInputs: base,
-            root: root, outputNodes: outputs, warnings: warnings)
+            nodes: graph.nodes, edges: graph.edges, typeInfo: metadata.map { $0! }, baseInputs: base, root: root, outputNodes: outputs,
+            warnings: warnings)
     }
 
     private mutating func problem(
@@ -111,10 +97,9 @@ private struct PlanCompiler {
 
     private mutating func resolveNodes() {
         let count = graph.nodes.count
-        types = Array(repeating: nil, count: count)
         metadata = Array(repeating: nil, count: count)
         position.reserveCapacity(count)
-        var typeCache: [String: (any Node.Type, NodeMetadata)] = [:]
+        var typeCache: [String: NodeTypeInfo] = [:]
         for (i, node) in graph.nodes.enumerated() {
             if position[node.id] != nil {
                 problem(.duplicateNodeID, node: node.id, "node id '\(node.id)' is used by more than one node (nodes \(position[node.id]!) and \(i) in the file)")
@@ -122,13 +107,11 @@ private struct PlanCompiler {
                 position[node.id] = i
             }
             if let cached = typeCache[node.type] {
-                types[i] = cached.0
-                metadata[i] = cached.1
+                metadata[i] = cached
             } else if let type = registry.nodeType(named: node.type) {
-                let m = type.metadata
-                typeCache[node.type] = (type, m)
-                types[i] = type
-                metadata[i] = m
+                let info = NodeTypeInfo(type)
+                typeCache[node.type] = info
+                metadata[i] = info
             } else {
                 var message = "node '\(node.id)' has unknown type '\(node.type)'"
                 if let hint = registry.nearestTypeName(to: node.type) { message += "; did you mean '\(hint)'?" }
@@ -155,7 +138,7 @@ private struct PlanCompiler {
             }
             guard let parentMeta = metadata[parent] else { continue }  // unknown type, already reported
             guard parentMeta.role == .loop else {
-                problem(.invalidParent, node: node.id, "node '\(node.id)' has parent_id '\(parentID)', which is a \(parentMeta.type), not a Loop")
+                problem(.invalidParent, node: node.id, "node '\(node.id)' has parent_id '\(parentID)', which is a \(parentMeta.typeName), not a Loop")
                 continue
             }
             scopeOf[i] = parent
@@ -190,9 +173,11 @@ private struct PlanCompiler {
 
     private mutating func resolveEdges() {
         incoming = Array(repeating: [], count: graph.nodes.count)
+        edgeSource = Array(repeating: -1, count: graph.edges.count)
         for (e, edge) in graph.edges.enumerated() {
             let source = position[edge.source]
             let target = position[edge.target]
+            edgeSource[e] = source ?? -1
             if source == nil {
                 problem(.missingEdgeEndpoint, node: edge.source, edge: edge.label, "edge \(edge.label) comes from node '\(edge.source)', which does not exist")
             }
@@ -206,7 +191,7 @@ private struct PlanCompiler {
                     sourceType = slot.type
                 } else {
                     let known = meta.outputs.map(\.name).joined(separator: ", ")
-                    problem(.unknownOutputSlot, node: edge.source, edge: edge.label, "edge \(edge.label): node '\(edge.source)' (\(meta.type)) has no output '\(edge.sourceHandle)' (outputs: \(known))")
+                    problem(.unknownOutputSlot, node: edge.source, edge: edge.label, "edge \(edge.label): node '\(edge.source)' (\(meta.typeName)) has no output '\(edge.sourceHandle)' (outputs: \(known))")
                 }
             }
             var targetType: PropertyType?
@@ -215,7 +200,7 @@ private struct PlanCompiler {
                     targetType = property.type
                 } else {
                     let known = meta.properties.map(\.name).joined(separator: ", ")
-                    problem(.unknownProperty, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): node '\(edge.target)' (\(meta.type)) has no property '\(edge.targetHandle)' (properties: \(known.isEmpty ? "none" : known))")
+                    problem(.unknownProperty, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): node '\(edge.target)' (\(meta.typeName)) has no property '\(edge.targetHandle)' (properties: \(known.isEmpty ? "none" : known))")
                 }
             }
             if let sourceType, let targetType, !sourceType.canFlow(into: targetType) {
@@ -240,19 +225,27 @@ private struct PlanCompiler {
                 base.append([:])
                 continue
             }
+            // Most files give every property in `data`, with the right types: use it as it is.
+            let data = graph.nodes[i].data
+            if data.count == meta.properties.count,
+                meta.properties.allSatisfy({ p in data[p.name].map { p.type.accepts($0) } ?? false })
+            {
+                base.append(data)
+                continue
+            }
             var values: OrderedDictionary<String, Value>
-            if let cached = defaultsByType[meta.type] {
+            if let cached = defaultsByType[meta.typeName] {
                 values = cached
             } else {
                 values = [:]
                 for property in meta.properties {
                     if let d = property.defaultValue { values[property.name] = d }
                 }
-                defaultsByType[meta.type] = values
+                defaultsByType[meta.typeName] = values
             }
             for (name, value) in node.data {
                 guard let property = meta.property(named: name) else {
-                    warnings.append("node '\(node.id)' (\(meta.type)) has a value for '\(name)', which the type does not declare; it is kept but unused")
+                    warnings.append("node '\(node.id)' (\(meta.typeName)) has a value for '\(name)', which the type does not declare; it is kept but unused")
                     values[name] = value
                     continue
                 }
@@ -261,7 +254,7 @@ private struct PlanCompiler {
                 if let coerced = property.type.coerce(value) {
                     values[name] = coerced
                 } else {
-                    problem(.invalidPropertyValue, node: node.id, property: name, "node '\(node.id)' (\(meta.type)): property '\(name)' expects \(property.type), but the file gives \(value.kindName) \(Self.shortJSON(value))")
+                    problem(.invalidPropertyValue, node: node.id, property: name, "node '\(node.id)' (\(meta.typeName)): property '\(name)' expects \(property.type), but the file gives \(value.kindName) \(Self.shortJSON(value))")
                 }
             }
             base.append(values)
@@ -300,7 +293,7 @@ private struct PlanCompiler {
             for property in meta.properties where property.isRequired && base[i][property.name] == nil {
                 let fed = incoming[i].contains { graph.edges[$0].targetHandle == property.name }
                 if !fed {
-                    problem(.missingRequiredInput, node: node.id, property: property.name, "node '\(node.id)' (\(meta.type)) needs a value for '\(property.name)' (\(property.type)): set it in data or connect an edge")
+                    problem(.missingRequiredInput, node: node.id, property: property.name, "node '\(node.id)' (\(meta.typeName)) needs a value for '\(property.name)' (\(property.type)): set it in data or connect an edge")
                 }
             }
         }
@@ -321,7 +314,9 @@ private struct PlanCompiler {
     private mutating func buildScopes() -> ScopePlan? {
         // Members of each scope in file order; scope key -1 is the top level.
         var membersOf: [Int: [Int]] = [-1: []]
+        localIndex = Array(repeating: -1, count: graph.nodes.count)
         for i in graph.nodes.indices {
+            localIndex[i] = membersOf[scopeOf[i], default: []].count
             membersOf[scopeOf[i], default: []].append(i)
         }
         var depth = [Int: Int]()
@@ -351,9 +346,10 @@ private struct PlanCompiler {
 
     private mutating func buildScope(loop: Int?, members: [Int], built: [Int: ScopePlan]) -> ScopePlan {
         let scopeKey = loop ?? -1
-        var local: [Int: Int] = [:]
-        local.reserveCapacity(members.count)
-        for (l, g) in members.enumerated() { local[g] = l }
+        // A node's local index, when it is a member of this scope.
+        func local(_ position: Int) -> Int? {
+            scopeOf[position] == scopeKey ? localIndex[position] : nil
+        }
 
         var inputs = [[InputBinding]](repeating: [], count: members.count)
         var dependents = [[Int]](repeating: [], count: members.count)
@@ -369,11 +365,11 @@ private struct PlanCompiler {
             if meta?.role == .groupInput { groupInputs.append(l) }
             if meta?.role == .groupOutput, groupOutput == nil { groupOutput = l }
             for e in incoming[g] {
-                let edge = graph.edges[e]
-                let s = position[edge.source]!
-                let type = meta?.property(named: edge.targetHandle)?.type ?? .any
+                let s = edgeSource[e]
+                let property = graph.edges[e].targetHandle
+                let type = meta?.property(named: property)?.type ?? .any
                 let source: InputSource
-                if let sl = local[s] {
+                if let sl = local(s) {
                     source = .local(sl)
                     dependents[sl].append(l)
                     counts[l] += 1
@@ -381,14 +377,14 @@ private struct PlanCompiler {
                     source = .external(s)
                     externals.append(s)
                 }
-                inputs[l].append(InputBinding(property: edge.targetHandle, source: source, sourceSlot: edge.sourceHandle, type: type, edgeLabel: edge.label))
+                inputs[l].append(InputBinding(property: property, source: source, sourceSlot: graph.edges[e].sourceHandle, type: type, edge: e))
             }
             // A Loop waits for what its body reads from this scope, and passes the rest outwards.
             if meta?.role == .loop, let body = built[g] {
                 bodies[l] = body
                 var sources: [(position: Int, source: InputSource)] = []
                 for s in body.externalSources {
-                    if let sl = local[s] {
+                    if let sl = local(s) {
                         dependents[sl].append(l)
                         counts[l] += 1
                         sources.append((s, .local(sl)))

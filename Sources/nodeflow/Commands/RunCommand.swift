@@ -30,6 +30,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The most nodes to run at once (default: no limit).")
     var maxConcurrency: Int?
 
+    @Flag(help: "Print the run's wall time (from the first message to the last, file loading excluded) and its message count on standard error.")
+    var timing = false
+
     func run() async throws {
         let workflow: Workflow
         let paramValues: OrderedDictionary<String, Value>
@@ -60,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
             display = PlainDisplay()
         }
 
+        let clock = ContinuousClock()
+        let started = clock.now
         let outcome: Result<OrderedDictionary<String, Value>, any Error> = await withTaskGroup(of: Result<OrderedDictionary<String, Value>, any Error>?.self) { group in
             group.addTask {
                 do { return .success(try await runner.run(request, context: context)) } catch { return .failure(error) }
@@ -73,6 +78,11 @@ struct RunCommand: AsyncParsableCommand {
             return result!
         }
 
+        if timing {
+            let elapsed = clock.now - started
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
+            printError(String(format: "nodeflow run: %.1f ms, %d nodes", ms, workflow.graph.nodes.count))
+        }
         switch outcome {
         case .success(let outputs):
             if !jsonl { print(Value.dict(outputs).jsonString(pretty: true)) }

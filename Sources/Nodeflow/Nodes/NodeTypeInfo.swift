@@ -1,0 +1,30 @@
+/// A registered node type with its metadata, shared by reference by every node of that type in a
+/// compiled plan, so the scheduler reads flags without copying the metadata.
+final class NodeTypeInfo: Sendable {
+    let type: any Node.Type
+    let metadata: NodeMetadata
+    /// Whether the scheduler may call the node in its loop: inline, and with no resources,
+    /// retries or timeout (which need a task of their own).
+    let runsInScheduler: Bool
+
+    init(_ type: any Node.Type) {
+        self.type = type
+        let metadata = type.metadata
+        self.metadata = metadata
+        runsInScheduler = metadata.runsInline && metadata.requiredResources.isEmpty && metadata.timeout == nil
+            && metadata.retryPolicy == nil
+    }
+
+    var typeName: String { metadata.type }
+    var title: String { metadata.title }
+    var role: NodeRole { metadata.role }
+    var properties: [PropertyDescriptor] { metadata.properties }
+    var outputs: [OutputDescriptor] { metadata.outputs }
+    var isCacheable: Bool { metadata.isCacheable }
+    var requiredResources: Set<Resource> { metadata.requiredResources }
+    var retryPolicy: RetryPolicy? { metadata.retryPolicy }
+    var timeout: Duration? { metadata.timeout }
+
+    func property(named name: String) -> PropertyDescriptor? { metadata.property(named: name) }
+    func output(named name: String) -> OutputDescriptor? { metadata.output(named: name) }
+}
