@@ -74,11 +74,16 @@ final class ScopePlan: Sendable {
     /// For each Loop member (by local index): where each of its body's outside values comes
     /// from, as (node position, source in this scope).
     let bodySources: [Int: [(position: Int, source: InputSource)]]
+    /// The Loops around this scope (node positions), outermost first; empty at the top level.
+    let enclosingLoops: [Int]
+    /// Whether every member runs in the scheduler (inline, no resources, retries or timeouts),
+    /// so the scope needs no task group.
+    let allInline: Bool
 
     init(
         loop: Int?, members: [Int], inputs: [[InputBinding]], dependents: [[Int]], dependencyCounts: [Int],
         externalSources: [Int], groupInputs: [Int], groupOutput: Int?, bodies: [Int: ScopePlan],
-        bodySources: [Int: [(position: Int, source: InputSource)]]
+        bodySources: [Int: [(position: Int, source: InputSource)]], enclosingLoops: [Int], allInline: Bool
     ) {
         self.loop = loop
         self.members = members
@@ -90,6 +95,8 @@ final class ScopePlan: Sendable {
         self.groupOutput = groupOutput
         self.bodies = bodies
         self.bodySources = bodySources
+        self.enclosingLoops = enclosingLoops
+        self.allInline = allInline
     }
 
     /// Every node of this scope and the bodies inside it, by position.

@@ -65,6 +65,30 @@ final class MessageBuffer: Sendable {
         waiter?.resume(returning: [message])
     }
 
+    /// Appends a batch, taking the array's storage when nothing is pending (the usual case when
+    /// the consumer keeps up), so messages are moved rather than copied one by one.
+    func post(contentsOf messages: inout [ProcessingMessage]) {
+        let waiter = state.withLock { state -> CheckedContinuation<[ProcessingMessage], Never>? in
+            guard !state.finished else { return nil }
+            if state.pending.isEmpty {
+                swap(&state.pending, &messages)
+            } else {
+                state.pending.append(contentsOf: messages)
+            }
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return waiter
+        }
+        messages.removeAll(keepingCapacity: true)
+        if let waiter {
+            let batch = state.withLock { state -> [ProcessingMessage] in
+                defer { state.pending = [] }
+                return state.pending
+            }
+            waiter.resume(returning: batch)
+        }
+    }
+
     func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<[ProcessingMessage], Never>? in
             state.finished = true

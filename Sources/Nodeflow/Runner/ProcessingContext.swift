@@ -44,7 +44,15 @@ public final class ProcessingContext: Sendable {
 
     /// Posts a message to the run's stream.
     public func post(_ message: ProcessingMessage) {
-        buffer.post(message)
+        if let batch = MessageBatch.current, batch.context === self {
+            batch.append(message)
+        } else {
+            buffer.post(message)
+        }
+    }
+
+    func postBatch(_ messages: inout [ProcessingMessage]) {
+        buffer.post(contentsOf: &messages)
     }
 
     /// Ends the message stream; the runner calls it after the final `job_update`.

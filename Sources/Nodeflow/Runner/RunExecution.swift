@@ -32,12 +32,16 @@ final class RunExecution: Sendable {
     /// Where a scope runs: the loop iterations around it and the current item.
     struct Frame: Sendable {
         var iterationPath: [Int] = []
-        var loopIDs: [String] = []
         var item: Value?
 
-        func entering(loop: String, iteration: Int, item: Value) -> Frame {
-            Frame(iterationPath: iterationPath + [iteration], loopIDs: loopIDs + [loop], item: item)
+        func entering(iteration: Int, item: Value) -> Frame {
+            Frame(iterationPath: iterationPath + [iteration], item: item)
         }
+    }
+
+    /// The ids of the Loops around a scope, outermost first, for error messages.
+    func loopIDs(_ scope: ScopePlan) -> [String] {
+        scope.enclosingLoops.map { plan.nodes[$0].id }
     }
 
     /// A node ready to execute: its inputs resolved.
@@ -134,6 +138,20 @@ final class RunExecution: Sendable {
     /// Runs one scope to the end and returns each member's outputs.
     /// - Throws: the first ``NodeFailure``, or `CancellationError`.
     func runScope(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame) async throws -> [NodeOutputs?] {
+        // Batch the messages of inline nodes (see MessageBatch); a loop worker brings its own batch.
+        if let batch = MessageBatch.current, batch.context === context {
+            return try await drive(scope, externals: externals, frame: frame, batch: batch)
+        }
+        let batch = MessageBatch(context: context)
+        defer { batch.flush() }
+        return try await MessageBatch.$current.withValue(batch) {
+            try await drive(scope, externals: externals, frame: frame, batch: batch)
+        }
+    }
+
+    /// The scheduling loop of one scope.
+    private func drive(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame, batch: MessageBatch) async throws -> [NodeOutputs?] {
+        if scope.allInline { return try await driveInline(scope, externals: externals, frame: frame) }
         var state = SchedulerState(dependencyCounts: scope.dependencyCounts, dependents: scope.dependents)
         var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
         var failure: (any Error)?
@@ -168,20 +186,26 @@ final class RunExecution: Sendable {
                     do {
                         job = try prepare(l, in: scope, results: results, externals: externals)
                     } catch {
-                        handle(.failed(l, reportPreparationFailure(error, position: position, frame: frame)))
+                        handle(.failed(l, reportPreparationFailure(error, position: position, scope: scope, frame: frame)))
                         continue
                     }
                     if meta.runsInScheduler {
                         handle(await execute(job, scope: scope, frame: frame, inline: true))
                     } else if tasks < cap {
                         tasks += 1
-                        group.addTask { await self.execute(job, scope: scope, frame: frame, inline: false) }
+                        batch.flush()  // what led to this node is in the stream before the node's own messages
+                        group.addTask {
+                            await MessageBatch.$current.withValue(nil) {
+                                await self.execute(job, scope: scope, frame: frame, inline: false)
+                            }
+                        }
                     } else {
                         state.putBack(l)
                         break
                     }
                 }
                 if tasks == 0 { break }
+                batch.flush()
                 guard let completion = await group.next() else { break }
                 tasks -= 1
                 handle(completion)
@@ -189,6 +213,32 @@ final class RunExecution: Sendable {
         }
         if let failure { throw failure }
         guard state.isComplete else { throw CancellationError() }
+        return results
+    }
+
+    /// The scheduling loop of a scope whose nodes all run inline (a typical loop body): one node
+    /// after another in dependency order, with no task group.
+    private func driveInline(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame) async throws -> [NodeOutputs?] {
+        var state = SchedulerState(dependencyCounts: scope.dependencyCounts, dependents: scope.dependents)
+        var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
+        while let l = state.nextReady() {
+            try Task.checkCancellation()
+            let job: NodeJob
+            do {
+                job = try prepare(l, in: scope, results: results, externals: externals)
+            } catch {
+                throw reportPreparationFailure(error, position: scope.members[l], scope: scope, frame: frame)
+            }
+            switch await execute(job, scope: scope, frame: frame, inline: true) {
+            case .completed(let l, let outputs):
+                results[l] = outputs
+                state.nodeCompleted(l)
+            case .failed(_, let error):
+                throw error
+            case .cancelled:
+                throw CancellationError()
+            }
+        }
         return results
     }
 
@@ -226,9 +276,9 @@ final class RunExecution: Sendable {
         return NodeJob(local: l, position: position, inputs: inputs, bodyExternals: bodyExternals)
     }
 
-    private func reportPreparationFailure(_ error: any Error, position: Int, frame: Frame) -> NodeFailure {
+    private func reportPreparationFailure(_ error: any Error, position: Int, scope: ScopePlan, frame: Frame) -> NodeFailure {
         let spec = plan.nodes[position]
-        let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, iterationPath: frame.iterationPath, loopIDs: frame.loopIDs, underlying: error)
+        let failure = NodeFailure(nodeID: spec.id, nodeType: spec.type, iterationPath: frame.iterationPath, loopIDs: loopIDs(scope), underlying: error)
         context.post(.nodeUpdate(NodeUpdate(nodeID: spec.id, nodeName: plan.metadata(position).title, nodeType: spec.type, status: .error, error: failure.reason, iterationPath: frame.iterationPath)))
         return failure
     }
@@ -298,7 +348,7 @@ final class RunExecution: Sendable {
                 message = update(.cancelled)
                 completion = .cancelled(job.local)
             } else {
-                let failure = NodeFailure(nodeID: nodeID, nodeType: nodeType, iterationPath: frame.iterationPath, loopIDs: frame.loopIDs, underlying: error)
+                let failure = NodeFailure(nodeID: nodeID, nodeType: nodeType, iterationPath: frame.iterationPath, loopIDs: loopIDs(scope), underlying: error)
                 message = update(.error)
                 message.error = failure.reason
                 completion = .failed(job.local, failure)
@@ -370,31 +420,39 @@ final class RunExecution: Sendable {
     private func runLoop(_ job: NodeJob, body: ScopePlan, node: NodeContext, frame: Frame) async throws -> NodeOutputs {
         let items = try loopItems(node)
         guard !items.isEmpty else { return NodeOutputs(.list([])) }
-        let loopID = node.nodeID
         let externals = job.bodyExternals
         let width = min(max(1, configuration.loopConcurrency), items.count, configuration.maxConcurrency ?? Int.max)
         func iterate(_ i: Int) async throws -> Value {
-            let results = try await runScope(body, externals: externals, frame: frame.entering(loop: loopID, iteration: i, item: items[i]))
+            let results = try await runScope(body, externals: externals, frame: frame.entering(iteration: i, item: items[i]))
             guard let out = body.groupOutput else { return .null }
             return results[out]?[NodeOutputs.defaultSlot] ?? .null
         }
         var collected = [Value](repeating: .null, count: items.count)
         if width == 1 {
-            for i in items.indices {
-                try Task.checkCancellation()
-                collected[i] = try await iterate(i)
+            let batch = MessageBatch(context: context)
+            defer { batch.flush() }
+            try await MessageBatch.$current.withValue(batch) {
+                for i in items.indices {
+                    try Task.checkCancellation()
+                    collected[i] = try await iterate(i)
+                }
             }
         } else {
             let cursor = LoopCursor()
             try await withThrowingTaskGroup(of: [(Int, Value)].self) { group in
                 for _ in 0..<width {
                     group.addTask {
-                        var done: [(Int, Value)] = []
-                        while true {
-                            let i = cursor.take()
-                            if i >= items.count { return done }
-                            try Task.checkCancellation()
-                            done.append((i, try await iterate(i)))
+                        // Each worker batches its iterations' messages.
+                        let batch = MessageBatch(context: self.context)
+                        defer { batch.flush() }
+                        return try await MessageBatch.$current.withValue(batch) {
+                            var done: [(Int, Value)] = []
+                            while true {
+                                let i = cursor.take()
+                                if i >= items.count { return done }
+                                try Task.checkCancellation()
+                                done.append((i, try await iterate(i)))
+                            }
                         }
                     }
                 }

@@ -49,7 +49,7 @@ private struct PlanCompiler {
     var warnings: [String] = []
 
     /// Node position by id (first occurrence).
-    var position: [String: Int] = [:]
+    var ids: NodeIDIndex?
     /// Each node's type, `nil` when unknown (shared objects, one per type).
     var metadata: [NodeTypeInfo?] = []
     /// The Loop containing each node (position), or -1 at the top level.
@@ -95,23 +95,33 @@ private struct PlanCompiler {
 
     // MARK: Nodes
 
+    /// The position of the (first) node with this id.
+    private func position(_ id: String) -> Int? {
+        ids!.position(of: id, in: graph.nodes)
+    }
+
     private mutating func resolveNodes() {
         let count = graph.nodes.count
         metadata = Array(repeating: nil, count: count)
-        position.reserveCapacity(count)
+        let (index, duplicates) = NodeIDIndex.build(graph.nodes)
+        ids = index
+        for i in duplicates {
+            let id = graph.nodes[i].id
+            problem(.duplicateNodeID, node: id, "node id '\(id)' is used by more than one node (nodes \(position(id)!) and \(i) in the file)")
+        }
         var typeCache: [String: NodeTypeInfo] = [:]
+        var last: NodeTypeInfo?  // graphs often repeat one type many times in a row
         for (i, node) in graph.nodes.enumerated() {
-            if position[node.id] != nil {
-                problem(.duplicateNodeID, node: node.id, "node id '\(node.id)' is used by more than one node (nodes \(position[node.id]!) and \(i) in the file)")
-            } else {
-                position[node.id] = i
-            }
-            if let cached = typeCache[node.type] {
+            if let last, last.typeName == node.type {
+                metadata[i] = last
+            } else if let cached = typeCache[node.type] {
                 metadata[i] = cached
+                last = cached
             } else if let type = registry.nodeType(named: node.type) {
                 let info = NodeTypeInfo(type)
                 typeCache[node.type] = info
                 metadata[i] = info
+                last = info
             } else {
                 var message = "node '\(node.id)' has unknown type '\(node.type)'"
                 if let hint = registry.nearestTypeName(to: node.type) { message += "; did you mean '\(hint)'?" }
@@ -132,7 +142,7 @@ private struct PlanCompiler {
                 }
                 continue
             }
-            guard let parent = position[parentID] else {
+            guard let parent = position(parentID) else {
                 problem(.invalidParent, node: node.id, "node '\(node.id)' has parent_id '\(parentID)', but no node has that id")
                 continue
             }
@@ -175,8 +185,8 @@ private struct PlanCompiler {
         incoming = Array(repeating: [], count: graph.nodes.count)
         edgeSource = Array(repeating: -1, count: graph.edges.count)
         for (e, edge) in graph.edges.enumerated() {
-            let source = position[edge.source]
-            let target = position[edge.target]
+            let source = position(edge.source)
+            let target = position(edge.target)
             edgeSource[e] = source ?? -1
             if source == nil {
                 problem(.missingEdgeEndpoint, node: edge.source, edge: edge.label, "edge \(edge.label) comes from node '\(edge.source)', which does not exist")
@@ -400,7 +410,19 @@ private struct PlanCompiler {
         return ScopePlan(
             loop: loop, members: members, inputs: inputs, dependents: dependents, dependencyCounts: counts,
             externalSources: Array(externals), groupInputs: groupInputs, groupOutput: groupOutput, bodies: bodies,
-            bodySources: bodySources)
+            bodySources: bodySources, enclosingLoops: enclosingLoops(of: loop),
+            allInline: members.allSatisfy { metadata[$0]?.runsInScheduler == true })
+    }
+
+    /// The Loops around a scope, outermost first: the loop itself and its ancestors.
+    private func enclosingLoops(of loop: Int?) -> [Int] {
+        var chain: [Int] = []
+        var current = loop ?? -1
+        while current >= 0 {
+            chain.append(current)
+            current = scopeOf[current]
+        }
+        return chain.reversed()
     }
 
     /// Kahn's algorithm over one scope; what it cannot order lies on or behind a cycle, and a
