@@ -16,7 +16,8 @@ public struct MessageStream: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: MessageBuffer
-        private var batch: [ProcessingMessage] = []
+        private var chunks: [[ProcessingMessage]] = []
+        private var chunk = 0
         private var index = 0
 
         init(buffer: MessageBuffer) {
@@ -25,72 +26,85 @@ public struct MessageStream: AsyncSequence, Sendable {
 
         /// How many messages this iterator holds that ``next()`` returns without waiting. When it
         /// is 0 the next call may wait, so a writer that batches output should flush first.
-        public var bufferedCount: Int { batch.count - index }
+        public var bufferedCount: Int {
+            guard chunk < chunks.count else { return 0 }
+            return chunks[chunk].count - index + chunks[(chunk + 1)...].reduce(0) { $0 + $1.count }
+        }
 
         /// The next message, or `nil` once the run has ended and every message was read (or the
         /// consuming task was cancelled).
         public mutating func next() async -> ProcessingMessage? {
-            if index < batch.count {
-                defer { index += 1 }
-                return batch[index]
+            while true {
+                if chunk < chunks.count {
+                    if index < chunks[chunk].count {
+                        defer { index += 1 }
+                        return chunks[chunk][index]
+                    }
+                    chunk += 1
+                    index = 0
+                    continue
+                }
+                chunks = await buffer.takeAll()
+                chunk = 0
+                index = 0
+                if chunks.isEmpty { return nil }
             }
-            batch = await buffer.takeAll()
-            guard !batch.isEmpty else { return nil }
-            index = 1
-            return batch[0]
         }
     }
 }
 
-/// The shared state behind a ``MessageStream``: pending messages and the waiting consumer.
+/// The shared state behind a ``MessageStream``: pending messages, in chunks, and the waiting
+/// consumer. Batches are moved in as whole chunks, never copied message by message.
 final class MessageBuffer: Sendable {
     private struct State {
-        var pending: [ProcessingMessage] = []
-        var waiter: CheckedContinuation<[ProcessingMessage], Never>?
+        var chunks: [[ProcessingMessage]] = []
+        /// Whether the last chunk collects single posts (and may grow).
+        var lastChunkIsOpen = false
+        var waiter: CheckedContinuation<[[ProcessingMessage]], Never>?
         var finished = false
+
+        mutating func takeChunks() -> [[ProcessingMessage]] {
+            lastChunkIsOpen = false
+            defer { chunks = [] }
+            return chunks
+        }
     }
 
     private let state = Mutex(State())
 
     func post(_ message: ProcessingMessage) {
-        let waiter = state.withLock { state -> CheckedContinuation<[ProcessingMessage], Never>? in
-            guard !state.finished else { return nil }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
+        let (waiter, chunks) = state.withLock { state -> (CheckedContinuation<[[ProcessingMessage]], Never>?, [[ProcessingMessage]]) in
+            guard !state.finished else { return (nil, []) }
+            if state.lastChunkIsOpen {
+                state.chunks[state.chunks.count - 1].append(message)
+            } else {
+                state.chunks.append([message])
+                state.lastChunkIsOpen = true
             }
-            state.pending.append(message)
-            return nil
+            guard let waiter = state.waiter else { return (nil, []) }
+            state.waiter = nil
+            return (waiter, state.takeChunks())
         }
-        waiter?.resume(returning: [message])
+        waiter?.resume(returning: chunks)
     }
 
-    /// Appends a batch, taking the array's storage when nothing is pending (the usual case when
-    /// the consumer keeps up), so messages are moved rather than copied one by one.
+    /// Appends a batch as one chunk, taking the array's storage.
     func post(contentsOf messages: inout [ProcessingMessage]) {
-        let waiter = state.withLock { state -> CheckedContinuation<[ProcessingMessage], Never>? in
-            guard !state.finished else { return nil }
-            if state.pending.isEmpty {
-                swap(&state.pending, &messages)
-            } else {
-                state.pending.append(contentsOf: messages)
-            }
-            guard let waiter = state.waiter else { return nil }
+        var moved: [ProcessingMessage] = []
+        swap(&moved, &messages)
+        let (waiter, chunks) = state.withLock { state -> (CheckedContinuation<[[ProcessingMessage]], Never>?, [[ProcessingMessage]]) in
+            guard !state.finished else { return (nil, []) }
+            state.chunks.append(moved)
+            state.lastChunkIsOpen = false
+            guard let waiter = state.waiter else { return (nil, []) }
             state.waiter = nil
-            return waiter
+            return (waiter, state.takeChunks())
         }
-        messages.removeAll(keepingCapacity: true)
-        if let waiter {
-            let batch = state.withLock { state -> [ProcessingMessage] in
-                defer { state.pending = [] }
-                return state.pending
-            }
-            waiter.resume(returning: batch)
-        }
+        waiter?.resume(returning: chunks)
     }
 
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<[ProcessingMessage], Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<[[ProcessingMessage]], Never>? in
             state.finished = true
             defer { state.waiter = nil }
             return state.waiter
@@ -98,24 +112,17 @@ final class MessageBuffer: Sendable {
         waiter?.resume(returning: [])
     }
 
-    /// Every pending message, waiting for one if there is none; empty once finished and drained.
-    func takeAll() async -> [ProcessingMessage] {
-        enum Taken { case batch([ProcessingMessage]), wait }
-        let immediate = state.withLock { state -> [ProcessingMessage]? in
-            if !state.pending.isEmpty {
-                defer { state.pending = [] }
-                return state.pending
-            }
+    /// Every pending chunk, waiting for one if there is none; empty once finished and drained.
+    func takeAll() async -> [[ProcessingMessage]] {
+        let immediate = state.withLock { state -> [[ProcessingMessage]]? in
+            if !state.chunks.isEmpty { return state.takeChunks() }
             return state.finished ? [] : nil
         }
         if let immediate { return immediate }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<[ProcessingMessage], Never>) in
-                let ready = state.withLock { state -> [ProcessingMessage]? in
-                    if !state.pending.isEmpty {
-                        defer { state.pending = [] }
-                        return state.pending
-                    }
+            await withCheckedContinuation { (continuation: CheckedContinuation<[[ProcessingMessage]], Never>) in
+                let ready = state.withLock { state -> [[ProcessingMessage]]? in
+                    if !state.chunks.isEmpty { return state.takeChunks() }
                     if state.finished || Task.isCancelled { return [] }
                     state.waiter = continuation
                     return nil
@@ -123,7 +130,7 @@ final class MessageBuffer: Sendable {
                 if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<[ProcessingMessage], Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<[[ProcessingMessage]], Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
