@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "NodeflowNodes", package: nodeflow),
                 .product(name: "NodeflowTesting", package: nodeflow),
             ],
-            path: "Benchmarks/EngineProfile"
+            path: "Profile/EngineProfile"
         ),
     ],
     swiftLanguageModes: [.v6]
