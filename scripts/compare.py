@@ -101,7 +101,7 @@ def main():
 
 def print_row(row, tools, header):
     if header:
-        cols = ["shape", "size", "nodes"] + [f"{t} run" for t in tools] + ["nodeflow µs/node"] + [f"{t}/nodeflow" for t in tools if t != "nodeflow"] + ["outputs agree"]
+        cols = ["shape", "size", "nodes"] + [f"{t} run" for t in tools] + ["nodeflow µs/node (loop: /item)"] + [f"{t}/nodeflow" for t in tools if t != "nodeflow"] + ["outputs agree"]
         print(" | ".join(cols))
         print(" | ".join("---" for _ in cols))
     def fmt(s):
@@ -109,7 +109,8 @@ def print_row(row, tools, header):
     cells = [row["shape"], str(row["n"]), str(row["nodes"])]
     cells += [fmt(row.get(t)) for t in tools]
     nf = row.get("nodeflow")
-    cells.append(f"{nf / row['nodes'] * 1e6:.2f}" if nf else "-")
+    units = row["n"] if row["shape"] == "loop" else row["nodes"]  # a loop's cost is per item
+    cells.append(f"{nf / units * 1e6:.2f}" if nf else "-")
     for t in tools:
         if t == "nodeflow":
             continue
