@@ -54,5 +54,5 @@ struct StringInput: ValueNode {
 }
 
 struct TextInput: ValueNode {
-    static let metadata = input("TextInput", .string, "", "A text parameter.")
+    static let metadata = input("TextInput", .union([AssetRef.type("text"), .string]), AssetRef.empty("text"), "A text parameter: a text reference (or a plain string).")
 }

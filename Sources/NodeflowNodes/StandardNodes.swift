@@ -15,5 +15,6 @@ public enum StandardNodes {
     /// Every built-in node type (the group nodes come with every ``NodeRegistry``).
     public static let all: [any Node.Type] =
         ConstantNodes.all + InputNodes.all + OutputNodes.all + MathNodes.all + TextNodes.all + ListNodes.all
-        + DictionaryNodes.all + WorkflowNodes.all
+        + DictionaryNodes.all + WorkflowNodes.all + BooleanNodes.all + MoreTextNodes.all + MoreCollectionNodes.all
+        + DataframeNodes.all + AssetNodes.all
 }
