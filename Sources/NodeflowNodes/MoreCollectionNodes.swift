@@ -55,7 +55,7 @@ struct Dedupe: Node {
 
 struct Randomize: Node {
     static let metadata = listNode("Randomize", "The list in a random order; give a seed for the same order every time.", [
-        valuesProperty, PropertyDescriptor("seed", .optional(.int), default: nil, description: "A seed for a repeatable order; null for a new order each run."),
+        valuesProperty, PropertyDescriptor("seed", .optional(.int), default: .null, description: "A seed for a repeatable order; null for a new order each run."),
     ], cacheable: false)
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         var values: [Value] = try context.input("values")
@@ -137,7 +137,7 @@ struct ReduceDictionaries: Node {
     static let metadata = dictionaryNode("ReduceDictionaries", "Turns a list of dictionaries into one, keyed by a field of each.", [
         PropertyDescriptor("dictionaries", .list(.dict), default: [], description: "The dictionaries."),
         PropertyDescriptor("key_field", .string, default: "", description: "The field whose value becomes the key."),
-        PropertyDescriptor("value_field", .optional(.string), default: nil, description: "The field whose value becomes the value; null for the rest of the dictionary."),
+        PropertyDescriptor("value_field", .optional(.string), default: .null, description: "The field whose value becomes the value; null for the rest of the dictionary."),
         PropertyDescriptor("conflict_resolution", .enumeration(["first", "last", "error"]), default: "first", description: "What to do when two dictionaries give the same key."),
     ])
     func process(_ context: NodeContext) async throws -> NodeOutputs {

@@ -30,7 +30,7 @@ struct Chunk: Node {
         PropertyDescriptor("text", textType, default: "", description: "The text."),
         PropertyDescriptor("length", .int, default: 100, description: "Words per chunk, 1 to 1000."),
         PropertyDescriptor("overlap", .int, default: 0, description: "Words shared by consecutive chunks; less than length."),
-        PropertyDescriptor("separator", .optional(.string), default: nil, description: "What separates words; null for any whitespace."),
+        PropertyDescriptor("separator", .optional(.string), default: .null, description: "What separates words; null for any whitespace."),
     ], output: .list(.string))
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let text = try context.text("text")

@@ -15,12 +15,11 @@ extension NodeContext {
         switch self[name] {
         case .string(let s): return s
         case .dict(let d) where d["type"]?.stringValue == "text":
-            if let data = d["data"]?.stringValue { return data }
-            if case .bytes(let b)? = d["data"] { return String(decoding: b, as: UTF8.self) }
-            if let uri = d["uri"]?.stringValue, !uri.isEmpty {
-                throw NodeError("'\(name)' is a text reference to \(uri); only inline text is read here")
-            }
-            return ""
+            // An empty reference (no data, no uri) reads as empty text, as nodetool's does.
+            if (d["data"] ?? .null).isNull, (d["uri"]?.stringValue ?? "").isEmpty { return "" }
+            let bytes = try AssetRef.bytes(of: .dict(d), property: name, context: self)
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw NodeError("'\(name)' is not valid UTF-8 text") }
+            return text
         case let other:
             throw NodeInputError(nodeID: nodeID, nodeType: node.type, property: name, value: other, expected: "a string")
         }
