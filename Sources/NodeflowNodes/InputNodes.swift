@@ -19,20 +19,22 @@ private func input(_ name: String, _ type: PropertyType, _ value: Value, _ descr
         outputs: [OutputDescriptor("output", type)], isCacheable: false, role: .input, runsInline: true)
 }
 
-/// Clamps `value` into `[min, max]`, as nodetool's numeric inputs do.
+/// Clamps `value` into `[min, max]` as nodetool's `min(max(value, min), max)` does: the result is
+/// whichever of the three values wins, int or float as it was.
 private func clamped(_ context: NodeContext) throws -> NodeOutputs {
     let value = context["value"], low = context["min"], high = context["max"]
-    if case .int(let v) = value, case .int(let lo) = low, case .int(let hi) = high {
-        return NodeOutputs(.int(Swift.min(Swift.max(v, lo), hi)))
-    }
     let v: Double = try context.input("value"), lo: Double = try context.input("min"), hi: Double = try context.input("max")
-    return NodeOutputs(.float(Swift.min(Swift.max(v, lo), hi)))
+    // Python's max(a, b) returns a unless b > a; min(a, b) returns a unless b < a.
+    let atLeastLow = lo > v ? low : value
+    let atLeastLowNumber = lo > v ? lo : v
+    return NodeOutputs(hi < atLeastLowNumber ? high : atLeastLow)
 }
 
 struct FloatInput: Node {
     static let metadata = input("FloatInput", .float, 0.0, "A float parameter, clamped to [min, max].", extra: [
-        PropertyDescriptor("min", .float, default: 0.0, description: "The smallest value."),
-        PropertyDescriptor("max", .float, default: 100.0, description: "The largest value."),
+        // nodetool declares `min: float = 0` and `max: float = 100`: int defaults, which a clamp can return.
+        PropertyDescriptor("min", .float, default: 0, description: "The smallest value."),
+        PropertyDescriptor("max", .float, default: 100, description: "The largest value."),
     ])
     func process(_ context: NodeContext) async throws -> NodeOutputs { try clamped(context) }
 }

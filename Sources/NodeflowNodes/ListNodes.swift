@@ -91,7 +91,7 @@ struct Slice: Node {
     static let metadata = listNode("Slice", "A Python slice of a list: values[start:stop:step].", [
         valuesProperty,
         PropertyDescriptor("start", .optional(.int), default: 0, description: "The first index (negative counts from the end)."),
-        PropertyDescriptor("stop", .optional(.int), default: 0, description: "The index to stop before; 0 or null means the end, as in nodetool."),
+        PropertyDescriptor("stop", .optional(.int), default: 0, description: "The index to stop before; null for the end. (0, the default as in nodetool, gives an empty slice for a positive step.)"),
         PropertyDescriptor("step", .optional(.int), default: 1, description: "The step; negative walks backwards."),
     ])
     func process(_ context: NodeContext) async throws -> NodeOutputs {
@@ -99,8 +99,7 @@ struct Slice: Node {
         let step = try context.input("step", as: Int?.self) ?? 1
         guard step != 0 else { throw NodeError("slice step cannot be zero") }
         let start = try context.input("start", as: Int?.self)
-        var stop = try context.input("stop", as: Int?.self)
-        if stop == 0 { stop = nil }  // nodetool treats stop=0 as "to the end"
+        let stop = try context.input("stop", as: Int?.self)
         return NodeOutputs(.list(PythonSlice.apply(values, start: start, stop: stop, step: step)))
     }
 }

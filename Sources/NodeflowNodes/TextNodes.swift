@@ -43,7 +43,7 @@ struct Concat: Node {
 struct Join: Node {
     static let metadata = textNode("Join", "Joins a list of strings with a delimiter between them.", [
         PropertyDescriptor("strings", .list(.any), default: [], description: "The strings to join."),
-        PropertyDescriptor("delimiter", .string, default: "", description: "What goes between two strings."),
+        PropertyDescriptor("separator", .string, default: "", description: "What goes between two strings."),
     ])
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let strings: [Value] = try context.input("strings")
@@ -51,7 +51,7 @@ struct Join: Node {
             guard case .string(let s) = v else { throw NodeError("'strings' item \(i) is \(v.kindName) \(v.pythonRepr), not a string") }
             return s
         }
-        return NodeOutputs(.string(parts.joined(separator: try context.input("delimiter", as: String.self))))
+        return NodeOutputs(.string(parts.joined(separator: try context.input("separator", as: String.self))))
     }
 }
 

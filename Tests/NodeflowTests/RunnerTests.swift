@@ -15,12 +15,12 @@ struct RunnerTests {
                 node("out", "nodetool.output.FloatOutput", ["name": "sum"]),
             ],
             edges: [edge("x", "add", "a"), edge("y", "add", "b"), edge("add", "out", "value")])
-        let run = await runCollecting(graph, params: ["x": 2, "y": 3])
-        #expect(try run.result.get() == ["sum": .float(5)])
+        let run = await runCollecting(graph, params: ["x": 2, "y": 3.5])
+        #expect(try run.result.get() == ["sum": .float(5.5)])
         #expect(run.runner.status == .completed)
-        // An int param into a FloatInput becomes a float, as pydantic makes it.
-        let ints = await runCollecting(graph, params: ["x": 2, "y": 3.5])
-        #expect(try ints.result.get() == ["sum": .float(5.5)])
+        // An int param into a FloatInput stays an int, as in nodetool, and so does the sum.
+        let ints = await runCollecting(graph, params: ["x": 2, "y": 3])
+        #expect(try ints.result.get() == ["sum": .int(5)])
     }
 
     @Test("int arithmetic stays int; division follows Python")

@@ -42,7 +42,8 @@ struct ValueTests {
         #expect(Int(value: .float(3.5)) == nil)
         #expect(String(value: .int(1)) == nil)
         #expect([Int](value: [1, 2]) == [1, 2])
-        #expect(PropertyType.float.coerce(.int(2)) == .float(2))
+        #expect(PropertyType.float.coerce(.int(2)) == .int(2))  // as nodetool: an int stays an int
+        #expect(PropertyType.int.coerce(.float(2)) == .int(2))
         #expect(PropertyType.number.coerce(.int(2)) == .int(2))
         #expect(PropertyType.int.coerce(.string("x")) == nil)
     }

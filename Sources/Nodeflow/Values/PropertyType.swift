@@ -45,8 +45,9 @@ public indirect enum PropertyType: Sendable, Hashable {
 
     /// Converts a value to this type, or returns `nil` when it does not fit.
     ///
-    /// Ints become floats where a float is expected, floats with no fractional part become ints
-    /// where an int is expected; everything else must already have the right kind.
+    /// An int is accepted where a float is expected and stays an int (as in nodetool, where
+    /// `FloatOutput` fed `4` outputs `4`); a float with no fractional part becomes an int where an
+    /// int is expected; everything else must already have the right kind.
     public func coerce(_ value: Value) -> Value? {
         switch (self, value) {
         case (.any, _): return value
@@ -55,7 +56,8 @@ public indirect enum PropertyType: Sendable, Hashable {
         case (.int, .int): return value
         case (.int, .float): return Int(value: value).map(Value.int)
         case (.float, .float): return value
-        case (.float, .int(let i)): return .float(Double(i))
+        // nodetool assigns an int to a float property as it is (Python would too): it stays an int.
+        case (.float, .int): return value
         case (.string, .string): return value
         case (.bytes, .bytes): return value
         case (.dict, .dict): return value
@@ -87,7 +89,7 @@ public indirect enum PropertyType: Sendable, Hashable {
     /// Whether a value already has this type, with no conversion.
     public func accepts(_ value: Value) -> Bool {
         switch (self, value) {
-        case (.any, _), (.null, .null), (.bool, .bool), (.int, .int), (.float, .float),
+        case (.any, _), (.null, .null), (.bool, .bool), (.int, .int), (.float, .float), (.float, .int),
             (.string, .string), (.bytes, .bytes), (.dict, .dict):
             return true
         case (.enumeration(let cases), .string(let s)): return cases.contains(s)
