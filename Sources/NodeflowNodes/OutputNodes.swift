@@ -38,7 +38,7 @@ struct StringOutput: ValueNode {
 }
 
 struct TextOutput: ValueNode {
-    static let metadata = output("TextOutput", .string, "", "Outputs text.")
+    static let metadata = output("TextOutput", .union([.string, .asset("text")]), AssetRef.empty("text"), "Outputs text: a text reference or a string.")
 }
 
 struct DictionaryOutput: ValueNode {
