@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Nodeflow", targets: ["Nodeflow"]),
         .library(name: "NodeflowNodes", targets: ["NodeflowNodes"]),
         .library(name: "NodeflowTesting", targets: ["NodeflowTesting"]),
+        .library(name: "NodeflowJobs", targets: ["NodeflowJobs"]),
         .executable(name: "nodeflow", targets: ["nodeflow"]),
     ],
     dependencies: [
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The engine: values, graphs, validation, the runner, messages, the cache. No I/O of its own.
@@ -28,6 +30,17 @@ let package = Package(
         ),
         // The built-in node library, with nodetool's type names.
         .target(name: "NodeflowNodes", dependencies: ["Nodeflow"]),
+        // Jobs that survive: the job store (a protocol, with an SQLite implementation on GRDB),
+        // the disk result cache, recording a run's messages and results, and resuming a run.
+        .target(
+            name: "NodeflowJobs",
+            dependencies: [
+                "Nodeflow",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
         // Helpers for tests and benchmarks: generated workflows of any size.
         .target(
             name: "NodeflowTesting",
@@ -39,10 +52,12 @@ let package = Package(
             dependencies: [
                 "Nodeflow",
                 "NodeflowNodes",
+                "NodeflowJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting"]),
+        .testTarget(name: "NodeflowJobsTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs"]),
         .testTarget(
             name: "NodeflowNodesTests",
             dependencies: ["Nodeflow", "NodeflowNodes"],

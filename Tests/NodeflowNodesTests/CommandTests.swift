@@ -45,7 +45,7 @@ struct CommandTests {
         let path = try write(#"{"nodes":[{"id":"w","type":"nodeflow.control.Wait","data":{"seconds":30}}],"edges":[]}"#)
         let process = Process()
         process.executableURL = try binary()
-        process.arguments = ["run", path, "--jsonl"]
+        process.arguments = ["run", path, "--jsonl", "--data-dir", NodeflowBinary.temporaryDataDirectory()]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

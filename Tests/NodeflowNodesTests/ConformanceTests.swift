@@ -70,10 +70,16 @@ enum NodeflowBinary {
         return nil
     }
 
-    static func run(_ binary: URL, _ arguments: [String]) throws -> (Int32, String) {
+    /// A fresh data directory, so that tests never share a job store or a cache.
+    static func temporaryDataDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-data-\(UUID().uuidString)").path
+    }
+
+    static func run(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory()) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["NODEFLOW_DATA_DIR": dataDirectory]) { _, new in new }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

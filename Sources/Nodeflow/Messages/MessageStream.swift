@@ -71,10 +71,16 @@ final class MessageBuffer: Sendable {
     }
 
     private let state = Mutex(State())
+    private let tap: (any MessageTap)?
+
+    init(tap: (any MessageTap)? = nil) {
+        self.tap = tap
+    }
 
     func post(_ message: ProcessingMessage) {
         let (waiter, chunks) = state.withLock { state -> (CheckedContinuation<[[ProcessingMessage]], Never>?, [[ProcessingMessage]]) in
             guard !state.finished else { return (nil, []) }
+            tap?.receive(CollectionOfOne(message))
             if state.lastChunkIsOpen {
                 state.chunks[state.chunks.count - 1].append(message)
             } else {
@@ -94,6 +100,7 @@ final class MessageBuffer: Sendable {
         swap(&moved, &messages)
         let (waiter, chunks) = state.withLock { state -> (CheckedContinuation<[[ProcessingMessage]], Never>?, [[ProcessingMessage]]) in
             guard !state.finished else { return (nil, []) }
+            tap?.receive(moved)
             state.chunks.append(moved)
             state.lastChunkIsOpen = false
             guard let waiter = state.waiter else { return (nil, []) }
@@ -137,4 +144,13 @@ final class MessageBuffer: Sendable {
             waiter?.resume(returning: [])
         }
     }
+}
+
+/// Sees every message of a run, in stream order, as it is posted: for recording a run (the job
+/// store) while another consumer reads the stream.
+///
+/// `receive` is called while the stream holds its lock, so it must only hand the messages off
+/// (append them to a buffer) and return.
+public protocol MessageTap: Sendable {
+    func receive(_ messages: some Collection<ProcessingMessage>)
 }

@@ -29,15 +29,16 @@ public final class ProcessingContext: Sendable {
     ///   - cache: the result cache; pass `nil` to run every node every time.
     ///   - logger: the logger to use; by default one labelled `nodeflow` (a no-op unless the
     ///     program bootstrapped logging).
+    ///   - tap: sees every message in order as it is posted, e.g. to record the run.
     public init(
         userID: String = "1", authToken: String? = nil, cache: (any ResultCache)? = nil,
-        logger: Logger = Logger(label: "nodeflow")
+        logger: Logger = Logger(label: "nodeflow"), tap: (any MessageTap)? = nil
     ) {
         self.userID = userID
         self.authToken = authToken
         self.cache = cache
         self.logger = logger
-        let buffer = MessageBuffer()
+        let buffer = MessageBuffer(tap: tap)
         self.buffer = buffer
         messages = MessageStream(buffer: buffer)
     }

@@ -16,8 +16,13 @@ final class RunExecution: Sendable {
     let pool: ResourcePool
     unowned let runner: WorkflowRunner
     let instances: [any Node]
+    /// Outputs of top-level nodes recorded by an earlier run of the job, by local index.
+    let preloaded: [Int: NodeOutputs]
 
-    init(plan: ExecutionPlan, context: ProcessingContext, configuration: WorkflowRunner.Configuration, pool: ResourcePool, runner: WorkflowRunner) {
+    init(
+        plan: ExecutionPlan, context: ProcessingContext, configuration: WorkflowRunner.Configuration, pool: ResourcePool,
+        runner: WorkflowRunner, completedResults: [String: NodeOutputs] = [:]
+    ) {
         self.plan = plan
         self.context = context
         self.configuration = configuration
@@ -27,6 +32,24 @@ final class RunExecution: Sendable {
         instances.reserveCapacity(plan.nodes.count)
         for i in plan.nodes.indices { instances.append(plan.type(i).init()) }
         self.instances = instances
+        var preloaded: [Int: NodeOutputs] = [:]
+        if !completedResults.isEmpty {
+            for (l, position) in plan.root.members.enumerated() {
+                if let outputs = completedResults[plan.nodes[position].id] { preloaded[l] = outputs }
+            }
+        }
+        self.preloaded = preloaded
+    }
+
+    /// For a top-level node with a result from an earlier run: posts its completion and returns it.
+    private func resumed(_ l: Int, in scope: ScopePlan) -> NodeOutputs? {
+        guard scope.loop == nil, let outputs = preloaded[l] else { return nil }
+        let position = scope.members[l]
+        var update = NodeUpdate(nodeID: plan.nodes[position].id, nodeName: plan.metadata(position).title, nodeType: plan.nodes[position].type, status: .completed)
+        update.result = outputs
+        update.cached = true
+        context.post(.nodeUpdate(update))
+        return outputs
     }
 
     /// Where a scope runs: the loop iterations around it and the current item.
@@ -180,6 +203,10 @@ final class RunExecution: Sendable {
                         state.stop()
                         break
                     }
+                    if let outputs = resumed(l, in: scope) {
+                        handle(.completed(l, outputs))
+                        continue
+                    }
                     let position = scope.members[l]
                     let meta = plan.metadata(position)
                     let job: NodeJob
@@ -223,6 +250,11 @@ final class RunExecution: Sendable {
         var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
         while let l = state.nextReady() {
             try Task.checkCancellation()
+            if let outputs = resumed(l, in: scope) {
+                results[l] = outputs
+                state.nodeCompleted(l)
+                continue
+            }
             let job: NodeJob
             do {
                 job = try prepare(l, in: scope, results: results, externals: externals)
@@ -313,7 +345,7 @@ final class RunExecution: Sendable {
             try await instance.preProcess(nodeContext)
             var outputs: NodeOutputs?
             var key: CacheKey?
-            if meta.isCacheable, let cache = context.cache {
+            if meta.isCacheable, let cache = context.cache, inline == false || configuration.cachesInlineNodes {
                 let k = CacheKey(nodeType: nodeType, inputs: job.inputs.all)
                 outputs = cache.outputs(for: k)
                 key = k

@@ -11,6 +11,9 @@ public struct RunJobRequest: Sendable {
     public var workflowID: String?
     public var userID: String
     public var authToken: String?
+    /// Results of top-level nodes from an earlier, interrupted run of the same job, by node id:
+    /// these nodes are not run again (their `node_update` says `cached`).
+    public var completedResults: [String: NodeOutputs] = [:]
     /// Every other key of a request read from JSON, kept as read.
     public var otherFields: OrderedDictionary<String, Value>
 

@@ -40,6 +40,9 @@ public final class WorkflowRunner: Sendable {
         public var gpuPool: ResourcePool?
         /// Hooks around the run and each GPU node.
         public var deviceSession: (any DeviceSession)?
+        /// Whether inline nodes (cheap arithmetic and the like) use the result cache too. A disk
+        /// cache costs more per lookup than such nodes cost to run, so turn it off with one.
+        public var cachesInlineNodes: Bool = true
 
         public init(
             registry: NodeRegistry = NodeRegistry(), maxConcurrency: Int? = nil,
@@ -125,7 +128,7 @@ public final class WorkflowRunner: Sendable {
         }
         if cancelledEarly { signal.fire(.cancel) }
 
-        let execution = RunExecution(plan: plan, context: context, configuration: configuration, pool: pool, runner: self)
+        let execution = RunExecution(plan: plan, context: context, configuration: configuration, pool: pool, runner: self, completedResults: request.completedResults)
         let outcome = await execution.run(signal: signal)
         switch outcome {
         case .success(let outputs):

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Nodeflow
-import NodeflowNodes
+import NodeflowJobs
 import OrderedCollections
 
-/// `nodeflow run FILE`: runs a workflow, shows its progress, and prints its outputs as JSON.
+/// `nodeflow run FILE`: runs a workflow, shows its progress, prints its outputs as JSON, and
+/// records the job in the data directory's job store.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -12,6 +13,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 completed, 1 a node failed, 2 invalid workflow or arguments, 130 cancelled (Ctrl-C).
             On a terminal a live view shows each node's state on standard error; piped, one line per node.
+            The job, its messages and its nodes' results are recorded in the data directory
+            (see `nodeflow jobs`); node results are cached there across runs unless --no-cache.
             """
     )
 
@@ -21,17 +24,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("A param for an input node, NAME=VALUE; VALUE is read as JSON when it parses, else as a string.", valueName: "NAME=VALUE"))
     var params: [String] = []
 
-    @Flag(help: "Print every message as one JSON line on standard output (the last one carries the outputs).")
-    var jsonl = false
+    @OptionGroup var display: DisplayOptions
+    @OptionGroup var data: DataOptions
 
-    @Flag(help: "Print only the outputs.")
-    var quiet = false
-
-    @Option(help: "The most nodes to run at once (default: no limit).")
-    var maxConcurrency: Int?
-
-    @Flag(help: "Print the run's wall time (from the first message to the last, file loading excluded) and its message count on standard error.")
-    var timing = false
+    @Flag(help: "Run every node, neither reading nor writing the disk cache.")
+    var noCache = false
 
     func run() async throws {
         let workflow: Workflow
@@ -43,64 +40,20 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-
-        let registry = NodeRegistry.standard
-        let jobID = UUID().uuidString.lowercased()
-        let runner = WorkflowRunner(jobID: jobID, configuration: .init(registry: registry, maxConcurrency: maxConcurrency))
-        let context = ProcessingContext()
-        let request = RunJobRequest(graph: workflow.graph, params: paramValues, jobID: jobID, workflowID: workflow.id)
-        let interrupt = InterruptHandler { runner.cancel() }
-        defer { interrupt.restore() }
-
-        let display: any ProgressDisplay
-        if jsonl {
-            display = JSONLinesDisplay()
-        } else if quiet {
-            display = SilentDisplay()
-        } else if isatty(STDERR_FILENO) == 1 {
-            display = LiveDisplay(workflow: workflow)
-        } else {
-            display = PlainDisplay()
-        }
-
-        let clock = ContinuousClock()
-        let started = clock.now
-        let outcome: Result<OrderedDictionary<String, Value>, any Error> = await withTaskGroup(of: Result<OrderedDictionary<String, Value>, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await runner.run(request, context: context)) } catch { return .failure(error) }
-            }
-            group.addTask {
-                await display.consume(context.messages)
-                return nil
-            }
-            var result: Result<OrderedDictionary<String, Value>, any Error>?
-            for await value in group where value != nil { result = value }
-            return result!
-        }
-
-        if timing {
-            let elapsed = clock.now - started
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
-            printError(String(format: "nodeflow run: %.1f ms, %d nodes", ms, workflow.graph.nodes.count))
-        }
-        switch outcome {
-        case .success(let outputs):
-            if !jsonl { print(Value.dict(outputs).jsonString(pretty: true)) }
-        case .failure(let error as NodeFailure):
-            if !jsonl { printError("error: \(error)") }
-            throw ExitCode(ExitStatus.failed)
-        case .failure(is CancellationError):
-            if !jsonl { printError("cancelled") }
-            throw ExitCode(ExitStatus.cancelled)
-        case .failure(let error as GraphValidationError):
-            // The runner validates before anything runs; an invalid workflow exits 2 with every problem.
-            printError("\(file): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
-            for problem in error.problems { printError("  - \(problem.message)") }
-            throw ExitCode(ExitStatus.invalid)
-        case .failure(let error):
+        let environment: JobEnvironment
+        do {
+            environment = try await JobEnvironment.open(data, cache: !noCache)
+        } catch {
             printError("error: \(error)")
-            throw ExitCode(ExitStatus.failed)
+            throw ExitCode(ExitStatus.invalid)
         }
+        let job = JobRecord(
+            id: UUID().uuidString.lowercased(), workflowID: workflow.id, workflowName: workflow.name ?? workflow.id ?? file,
+            graph: workflow.graph, params: paramValues)
+        try await environment.store.create(job)
+        if !display.quiet && !display.jsonl { printError("job \(job.id)") }
+        let status = try await JobSession(environment: environment, display: display).run(job)
+        if status != ExitStatus.completed { throw ExitCode(status) }
     }
 
     /// Reads `NAME=VALUE` pairs; a VALUE that parses as JSON is that value, else the string.
@@ -114,6 +67,83 @@ struct RunCommand: AsyncParsableCommand {
             let text = String(pair[pair.index(after: eq)...])
             result[name] = (try? Value(json: text)) ?? .string(text)
         }
+        return result
+    }
+}
+
+/// `nodeflow resume JOB_ID`: continues a job that was killed or failed, skipping every node whose
+/// result was recorded.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continues an interrupted job, skipping the nodes that had finished.",
+        discussion: "With --orphans, resumes every job whose process died while running it."
+    )
+
+    @Argument(help: "The job to resume.")
+    var jobID: String?
+
+    @Flag(help: "Resume every job of this host whose process is gone.")
+    var orphans = false
+
+    @OptionGroup var display: DisplayOptions
+    @OptionGroup var data: DataOptions
+
+    @Flag(help: "Run every node, neither reading nor writing the disk cache.")
+    var noCache = false
+
+    func validate() throws {
+        if (jobID == nil) == !orphans { throw ValidationError("give a job id, or --orphans") }
+    }
+
+    func run() async throws {
+        let environment: JobEnvironment
+        do {
+            // Opening marks dead jobs failed; those are the orphans to resume.
+            let before = try await JobEnvironment.listRunning(data)
+            environment = try await JobEnvironment.open(data, cache: !noCache)
+            let ids = orphans ? try await before.asyncFilter { try await environment.store.job($0)?.status == .failed } : [jobID!]
+            var worst = ExitStatus.completed
+            for id in ids {
+                guard let job = try await environment.store.job(id) else {
+                    printError("error: no job with id '\(id)'")
+                    throw ExitCode(ExitStatus.invalid)
+                }
+                guard job.status != .completed else {
+                    printError("job \(id) already completed; its outputs: \(Value.dict(job.outputs ?? [:]).jsonString())")
+                    continue
+                }
+                guard job.status != .running else {
+                    printError("error: job \(id) is running in process \(job.processID.map(String.init) ?? "?")")
+                    throw ExitCode(ExitStatus.invalid)
+                }
+                let done = try await environment.store.nodeResults(id)
+                if !display.quiet && !display.jsonl { printError("resuming job \(id): \(done.count) of \(job.graph.nodes.count) nodes already done") }
+                let status = try await JobSession(environment: environment, display: display).run(job, completedResults: done)
+                if status != ExitStatus.completed { worst = status }
+            }
+            if worst != ExitStatus.completed { throw ExitCode(worst) }
+        } catch let error as CLIError {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+    }
+}
+
+extension JobEnvironment {
+    /// The ids of this host's jobs marked running, before orphans are marked failed.
+    static func listRunning(_ options: DataOptions) async throws -> [String] {
+        let path = options.directory.appendingPathComponent("jobs.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let store = try SQLiteJobStore(path: path)
+        return try await store.jobs(JobQuery(status: .running, limit: 10_000)).filter { $0.host == host }.map(\.id)
+    }
+}
+
+extension Array where Element: Sendable {
+    func asyncFilter(_ keep: (Element) async throws -> Bool) async rethrows -> [Element] {
+        var result: [Element] = []
+        for element in self where try await keep(element) { result.append(element) }
         return result
     }
 }

@@ -22,9 +22,9 @@ final class LiveDisplay: ProgressDisplay {
     private let state = Mutex(State())
     private let start = ContinuousClock.now
 
-    init(workflow: Workflow) {
-        title = workflow.name ?? workflow.id ?? "workflow"
-        let topLevel = workflow.graph.nodes.filter { $0.parentID == nil }
+    init(title: String, graph: Graph) {
+        self.title = title
+        let topLevel = graph.nodes.filter { $0.parentID == nil }
         total = topLevel.count
         order = topLevel.map(\.id)
     }

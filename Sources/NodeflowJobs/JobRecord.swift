@@ -1,0 +1,131 @@
+import Foundation
+import Nodeflow
+import OrderedCollections
+
+/// One job as the store keeps it: what ran, for whom, how it went, and what it produced.
+public struct JobRecord: Sendable, Equatable {
+    public var id: String
+    public var workflowID: String?
+    public var workflowName: String?
+    /// The graph as run.
+    public var graph: Graph
+    public var params: OrderedDictionary<String, Value>
+    public var userID: String
+    public var status: JobStatus
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// What went wrong, for a failed job.
+    public var error: String?
+    /// The node that failed, when a node did.
+    public var errorNodeID: String?
+    /// The outputs, for a completed job.
+    public var outputs: OrderedDictionary<String, Value>?
+    /// The process running the job, while it runs.
+    public var processID: Int32?
+    /// The host of that process.
+    public var host: String?
+    /// Whether someone asked for the job to be cancelled.
+    public var cancelRequested: Bool
+
+    public init(
+        id: String, workflowID: String? = nil, workflowName: String? = nil, graph: Graph,
+        params: OrderedDictionary<String, Value> = [:], userID: String = "1", status: JobStatus = .queued,
+        createdAt: Date = Date()
+    ) {
+        self.id = id
+        self.workflowID = workflowID
+        self.workflowName = workflowName
+        self.graph = graph
+        self.params = params
+        self.userID = userID
+        self.status = status
+        self.createdAt = createdAt
+        self.cancelRequested = false
+    }
+}
+
+/// A node's recorded result: enough to skip the node when the job resumes.
+public struct NodeResultRecord: Sendable, Equatable {
+    public var nodeID: String
+    public var outputs: NodeOutputs
+    public var startedAt: Date?
+    public var duration: Double?
+
+    public init(nodeID: String, outputs: NodeOutputs, startedAt: Date? = nil, duration: Double? = nil) {
+        self.nodeID = nodeID
+        self.outputs = outputs
+        self.startedAt = startedAt
+        self.duration = duration
+    }
+}
+
+/// One recorded message of a job, with its position in the job's sequence (from 1).
+public struct JobEvent: Sendable, Equatable {
+    public var sequence: Int
+    /// The message as JSON, in nodetool's shape.
+    public var message: Value
+}
+
+/// How to select jobs from the store.
+public struct JobQuery: Sendable {
+    public var status: JobStatus?
+    public var userID: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(status: JobStatus? = nil, userID: String? = nil, limit: Int = 50, offset: Int = 0) {
+        self.status = status
+        self.userID = userID
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// Where jobs, their messages and their nodes' results are kept. Implementations must be safe to
+/// use from several tasks and several processes at once.
+public protocol JobStore: Sendable {
+    /// Adds a new job.
+    func create(_ job: JobRecord) async throws
+    /// The job with this id, if any.
+    func job(_ id: String) async throws -> JobRecord?
+    /// Jobs, newest first.
+    func jobs(_ query: JobQuery) async throws -> [JobRecord]
+    /// Marks a job running in this process.
+    func markRunning(_ id: String, processID: Int32, host: String) async throws
+    /// Appends messages and node results in one transaction.
+    func record(_ id: String, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws
+    /// Ends a job.
+    func finish(_ id: String, status: JobStatus, outputs: OrderedDictionary<String, Value>?, error: String?, errorNodeID: String?) async throws
+    /// The job's messages after sequence number `after`, in order.
+    func events(_ id: String, after: Int) async throws -> [JobEvent]
+    /// The results recorded for the job's nodes, by node id.
+    func nodeResults(_ id: String) async throws -> [String: NodeResultRecord]
+    /// Asks the process running a job to cancel it; `false` when the job is not running or queued.
+    func requestCancel(_ id: String) async throws -> Bool
+    /// Whether someone asked for the job to be cancelled (the running process polls it).
+    func isCancelRequested(_ id: String) async throws -> Bool
+    /// Marks running jobs of `host` whose process is gone as failed; returns their ids.
+    func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String]
+}
+
+extension JobStore {
+    /// The job, or an error naming the id when there is none.
+    public func requireJob(_ id: String) async throws -> JobRecord {
+        guard let job = try await job(id) else { throw JobStoreError.notFound(id) }
+        return job
+    }
+}
+
+/// A job store problem a user can act on.
+public enum JobStoreError: Error, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "no job with id '\(id)'"
+        case .corrupt(let reason): "the job store holds data it cannot read: \(reason)"
+        }
+    }
+}

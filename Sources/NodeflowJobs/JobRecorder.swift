@@ -1,0 +1,56 @@
+import Foundation
+import Nodeflow
+import Synchronization
+
+/// Records a running job: every message it posts, in order, and each top-level node's result as
+/// the node completes, so that a run killed half-way can resume without redoing finished work.
+///
+/// Install it as the run's ``MessageTap`` and keep ``run(every:onCancelRequest:)`` going beside
+/// the run; call ``flush()`` once more after the run ends. Writes are batched (one transaction
+/// per interval), so a killed process loses at most the last interval's messages and those
+/// nodes run again on resume.
+public final class JobRecorder: MessageTap {
+    public let store: any JobStore
+    public let jobID: String
+    private let pending = Mutex<[ProcessingMessage]>([])
+
+    public init(store: any JobStore, jobID: String) {
+        self.store = store
+        self.jobID = jobID
+    }
+
+    public func receive(_ messages: some Collection<ProcessingMessage>) {
+        pending.withLock { $0.append(contentsOf: messages) }
+    }
+
+    /// Writes the messages received since the last flush, and the results they carry.
+    public func flush() async throws {
+        let batch = pending.withLock { pending -> [ProcessingMessage] in
+            defer { pending = [] }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
+        var results: [NodeResultRecord] = []
+        for case .nodeUpdate(let update) in batch where update.status == .completed && update.iterationPath.isEmpty {
+            guard let outputs = update.result else { continue }
+            results.append(NodeResultRecord(
+                nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)),
+                duration: update.duration))
+        }
+        try await store.record(jobID, messages: batch, results: results)
+    }
+
+    /// Flushes every `interval` and checks for a cancel request from another process, until the
+    /// task is cancelled.
+    public func run(every interval: Duration = .milliseconds(100), onCancelRequest: @Sendable () -> Void) async throws {
+        var cancelRequested = false
+        while !Task.isCancelled {
+            try await flush()
+            if !cancelRequested, try await store.isCancelRequested(jobID) {
+                cancelRequested = true
+                onCancelRequest()
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import Nodeflow
+import OrderedCollections
+
+/// The default ``JobStore``: one SQLite file (WAL mode) that needs no set-up, shared safely by
+/// every process that opens it. Each state change is one transaction; migrations run on open.
+public final class SQLiteJobStore: JobStore {
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) the store at `path`, and migrates it to the current schema.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        // Other processes may hold the write lock for a moment; wait rather than fail.
+        configuration.busyMode = .timeout(10)
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    /// The schema, one migration per version; never edit a migration that has shipped.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: jobs, events, node results") { db in
+            try db.create(table: "job") { t in
+                t.primaryKey("id", .text)
+                t.column("workflow_id", .text)
+                t.column("workflow_name", .text)
+                t.column("graph", .text).notNull()
+                t.column("params", .text).notNull()
+                t.column("user_id", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("started_at", .double)
+                t.column("finished_at", .double)
+                t.column("error", .text)
+                t.column("error_node_id", .text)
+                t.column("outputs", .text)
+                t.column("process_id", .integer)
+                t.column("host", .text)
+                t.column("cancel_requested", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(index: "job_by_status_created", on: "job", columns: ["status", "created_at"])
+            try db.create(index: "job_by_created", on: "job", columns: ["created_at"])
+            try db.create(table: "job_event") { t in
+                t.column("job_id", .text).notNull().references("job", onDelete: .cascade)
+                t.column("seq", .integer).notNull()
+                t.column("message", .text).notNull()
+                t.primaryKey(["job_id", "seq"])
+            }
+            try db.create(table: "node_result") { t in
+                t.column("job_id", .text).notNull().references("job", onDelete: .cascade)
+                t.column("node_id", .text).notNull()
+                t.column("outputs", .text).notNull()
+                t.column("started_at", .double)
+                t.column("duration", .double)
+                t.primaryKey(["job_id", "node_id"])
+            }
+        }
+        return migrator
+    }
+
+    public func create(_ job: JobRecord) async throws {
+        let graph = job.graph.jsonValue.jsonString()
+        let params = Value.dict(job.params).jsonString()
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO job (id, workflow_id, workflow_name, graph, params, user_id, status, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [job.id, job.workflowID, job.workflowName, graph, params, job.userID, job.status.rawValue, job.createdAt.timeIntervalSince1970])
+        }
+    }
+
+    public func job(_ id: String) async throws -> JobRecord? {
+        let row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]) }
+        return try row.map(Self.record)
+    }
+
+    public func jobs(_ query: JobQuery) async throws -> [JobRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let status = query.status {
+            conditions.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        if let user = query.userID {
+            conditions.append("user_id = ?")
+            arguments += [user]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [query.limit, query.offset]
+        let sql = "SELECT * FROM job \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        let rows = try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments) }
+        return try rows.map(Self.record)
+    }
+
+    public func markRunning(_ id: String, processID: Int32, host: String) async throws {
+        let now = Date().timeIntervalSince1970
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE job SET status = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL, error_node_id = NULL, process_id = ?, host = ?, cancel_requested = 0 WHERE id = ?",
+                arguments: [now, processID, host, id])
+        }
+    }
+
+    public func record(_ id: String, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws {
+        guard !messages.isEmpty || !results.isEmpty else { return }
+        let encoded = messages.map { $0.jsonString() }
+        let resultRows = results.map { ($0.nodeID, $0.outputs.jsonValue.jsonString(), $0.startedAt?.timeIntervalSince1970, $0.duration) }
+        try await database.write { db in
+            var next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM job_event WHERE job_id = ?", arguments: [id]) ?? 0
+            let insertEvent = try db.cachedStatement(sql: "INSERT INTO job_event (job_id, seq, message) VALUES (?, ?, ?)")
+            for message in encoded {
+                next += 1
+                try insertEvent.execute(arguments: [id, next, message])
+            }
+            let insertResult = try db.cachedStatement(sql: "INSERT OR REPLACE INTO node_result (job_id, node_id, outputs, started_at, duration) VALUES (?, ?, ?, ?, ?)")
+            for (node, outputs, started, duration) in resultRows {
+                try insertResult.execute(arguments: [id, node, outputs, started, duration])
+            }
+        }
+    }
+
+    public func finish(_ id: String, status: JobStatus, outputs: OrderedDictionary<String, Value>?, error: String?, errorNodeID: String?) async throws {
+        let now = Date().timeIntervalSince1970
+        let encoded = outputs.map { Value.dict($0).jsonString() }
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE job SET status = ?, finished_at = ?, outputs = ?, error = ?, error_node_id = ?, process_id = NULL WHERE id = ?",
+                arguments: [status.rawValue, now, encoded, error, errorNodeID, id])
+        }
+    }
+
+    public func events(_ id: String, after: Int) async throws -> [JobEvent] {
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, message FROM job_event WHERE job_id = ? AND seq > ? ORDER BY seq", arguments: [id, after])
+        }
+        return try rows.map { row in
+            let text: String = row["message"]
+            return JobEvent(sequence: row["seq"], message: try Value(json: text))
+        }
+    }
+
+    public func nodeResults(_ id: String) async throws -> [String: NodeResultRecord] {
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT node_id, outputs, started_at, duration FROM node_result WHERE job_id = ?", arguments: [id])
+        }
+        var results: [String: NodeResultRecord] = [:]
+        for row in rows {
+            let nodeID: String = row["node_id"]
+            let text: String = row["outputs"]
+            guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
+            let started: Double? = row["started_at"]
+            results[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: row["duration"])
+        }
+        return results
+    }
+
+    public func requestCancel(_ id: String) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ? AND status IN ('queued', 'running')", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Whether someone asked for the job to be cancelled (the running process polls it).
+    public func isCancelRequested(_ id: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM job WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+
+    public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
+        let running = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, process_id FROM job WHERE status = 'running' AND host = ?", arguments: [host])
+        }
+        let orphans = running.compactMap { row -> String? in
+            let pid: Int32? = row["process_id"]
+            guard let pid else { return row["id"] }
+            return isAlive(pid) ? nil : row["id"]
+        }
+        guard !orphans.isEmpty else { return [] }
+        let now = Date().timeIntervalSince1970
+        try await database.write { db in
+            for id in orphans {
+                try db.execute(
+                    sql: "UPDATE job SET status = 'failed', finished_at = ?, error = 'the process running the job ended without finishing it', process_id = NULL WHERE id = ? AND status = 'running'",
+                    arguments: [now, id])
+            }
+        }
+        return orphans
+    }
+
+    private static func record(_ row: Row) throws -> JobRecord {
+        let id: String = row["id"]
+        let graphText: String = row["graph"]
+        let paramsText: String = row["params"]
+        guard case .dict(let params) = try Value(json: paramsText) else { throw JobStoreError.corrupt("params of job '\(id)'") }
+        let statusText: String = row["status"]
+        guard let status = JobStatus(rawValue: statusText) else { throw JobStoreError.corrupt("status '\(statusText)' of job '\(id)'") }
+        var job = JobRecord(
+            id: id, workflowID: row["workflow_id"], workflowName: row["workflow_name"],
+            graph: try Workflow(jsonValue: try Value(json: graphText)).graph, params: params, userID: row["user_id"],
+            status: status, createdAt: Date(timeIntervalSince1970: row["created_at"]))
+        job.startedAt = (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        job.finishedAt = (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        job.error = row["error"]
+        job.errorNodeID = row["error_node_id"]
+        if let outputsText = row["outputs"] as String? {
+            guard case .dict(let outputs) = try Value(json: outputsText) else { throw JobStoreError.corrupt("outputs of job '\(id)'") }
+            job.outputs = outputs
+        }
+        job.processID = row["process_id"]
+        job.host = row["host"]
+        job.cancelRequested = row["cancel_requested"]
+        return job
+    }
+}

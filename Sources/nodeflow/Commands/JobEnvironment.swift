@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import Nodeflow
+import NodeflowJobs
+import NodeflowNodes
+import OrderedCollections
+
+/// `--data-dir`: where the job store and the disk cache live.
+struct DataOptions: ParsableArguments {
+    @Option(help: "The data directory (default: $NODEFLOW_DATA_DIR, else ~/.local/share/nodeflow).")
+    var dataDir: String?
+
+    var directory: URL {
+        if let dataDir { return URL(fileURLWithPath: dataDir, isDirectory: true) }
+        let environment = ProcessInfo.processInfo.environment
+        if let dir = environment["NODEFLOW_DATA_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir, isDirectory: true) }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return URL(fileURLWithPath: xdg).appendingPathComponent("nodeflow", isDirectory: true) }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/nodeflow", isDirectory: true)
+    }
+}
+
+/// The job store and disk cache of a data directory, opened for one command.
+struct JobEnvironment {
+    let directory: URL
+    let store: SQLiteJobStore
+    let cache: DiskResultCache?
+
+    static let host = ProcessInfo.processInfo.hostName
+
+    /// Opens the data directory; on the way, marks jobs whose process is gone as failed.
+    static func open(_ options: DataOptions, cache: Bool = false) async throws -> JobEnvironment {
+        let directory = options.directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let store = try SQLiteJobStore(path: directory.appendingPathComponent("jobs.sqlite").path)
+            let diskCache = cache ? try DiskResultCache(directory: directory.appendingPathComponent("cache", isDirectory: true)) : nil
+            let environment = JobEnvironment(directory: directory, store: store, cache: diskCache)
+            _ = try await environment.failOrphans()
+            return environment
+        } catch {
+            throw CLIError.invalid("cannot open the data directory \(directory.path): \(error)")
+        }
+    }
+
+    /// Marks running jobs of this host whose process has exited as failed.
+    func failOrphans() async throws -> [String] {
+        try await store.failOrphans(host: Self.host) { pid in
+            kill(pid, 0) == 0 || errno == EPERM
+        }
+    }
+}
+
+/// How `run` and `resume` show a job while it runs.
+struct DisplayOptions: ParsableArguments {
+    @Flag(help: "Print every message as one JSON line on standard output (the last one carries the outputs).")
+    var jsonl = false
+
+    @Flag(help: "Print only the outputs.")
+    var quiet = false
+
+    @Option(help: "The most nodes to run at once (default: no limit).")
+    var maxConcurrency: Int?
+
+    @Flag(help: "Print the run's wall time (file loading excluded) on standard error.")
+    var timing = false
+
+    func display(for workflowName: String, graph: Graph) -> any ProgressDisplay {
+        if jsonl { return JSONLinesDisplay() }
+        if quiet { return SilentDisplay() }
+        if isatty(STDERR_FILENO) == 1 { return LiveDisplay(title: workflowName, graph: graph) }
+        return PlainDisplay()
+    }
+}
+
+/// Runs a job recorded in the store — a new one or a resumed one — with its messages recorded,
+/// Ctrl-C and cancel requests from other processes handled, and the outcome stored.
+struct JobSession {
+    let environment: JobEnvironment
+    let display: DisplayOptions
+
+    /// Runs the job and returns the process exit code.
+    func run(_ job: JobRecord, completedResults: [String: NodeResultRecord] = [:]) async throws -> Int32 {
+        let store = environment.store
+        try await store.markRunning(job.id, processID: getpid(), host: JobEnvironment.host)
+        let recorder = JobRecorder(store: store, jobID: job.id)
+        var configuration = WorkflowRunner.Configuration(registry: .standard, maxConcurrency: display.maxConcurrency)
+        configuration.cachesInlineNodes = false  // cheaper to recompute than to read from disk
+        let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
+        let context = ProcessingContext(userID: job.userID, cache: environment.cache, tap: recorder)
+        let request = {
+            var request = RunJobRequest(graph: job.graph, params: job.params, jobID: job.id, workflowID: job.workflowID, userID: job.userID)
+            request.completedResults = completedResults.mapValues(\.outputs)
+            return request
+        }()
+        let view = display.display(for: job.workflowName ?? job.workflowID ?? "workflow", graph: job.graph)
+        let interrupt = InterruptHandler { runner.cancel() }
+        defer { interrupt.restore() }
+
+        enum Child: Sendable {
+            case run(Result<OrderedDictionary<String, Value>, any Error>)
+            case displayed
+            case recorded
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome: Result<OrderedDictionary<String, Value>, any Error> = await withTaskGroup(of: Child.self) { group in
+            group.addTask {
+                do { return .run(.success(try await runner.run(request, context: context))) } catch { return .run(.failure(error)) }
+            }
+            group.addTask {
+                await view.consume(context.messages)
+                return .displayed
+            }
+            group.addTask {
+                try? await recorder.run { runner.cancel() }
+                return .recorded
+            }
+            var result: Result<OrderedDictionary<String, Value>, any Error>?
+            var displayed = false
+            for await child in group {
+                switch child {
+                case .run(let r): result = r
+                case .displayed: displayed = true
+                case .recorded: break
+                }
+                if result != nil && displayed { group.cancelAll() }  // stops the recorder's loop
+            }
+            return result!
+        }
+        try await recorder.flush()
+        if display.timing {
+            let elapsed = clock.now - started
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
+            printError(String(format: "nodeflow run: %.1f ms, %d nodes", ms, job.graph.nodes.count))
+        }
+        let quietErrors = display.jsonl
+        switch outcome {
+        case .success(let outputs):
+            try await store.finish(job.id, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
+            if !display.jsonl { print(Value.dict(outputs).jsonString(pretty: true)) }
+            return ExitStatus.completed
+        case .failure(let error as NodeFailure):
+            try await store.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
+            if !quietErrors { printError("error: \(error)") }
+            return ExitStatus.failed
+        case .failure(let error as GraphValidationError):
+            try await store.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: nil)
+            printError("\(job.workflowName ?? "workflow"): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
+            for problem in error.problems { printError("  - \(problem.message)") }
+            return ExitStatus.invalid
+        case .failure(is CancellationError):
+            try await store.finish(job.id, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
+            if !quietErrors { printError("cancelled (job \(job.id))") }
+            return ExitStatus.cancelled
+        case .failure(let error):
+            try await store.finish(job.id, status: .failed, outputs: nil, error: "\(error)", errorNodeID: nil)
+            printError("error: \(error)")
+            return ExitStatus.failed
+        }
+    }
+}

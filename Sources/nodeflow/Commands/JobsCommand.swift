@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import Nodeflow
+import NodeflowJobs
+
+/// `nodeflow jobs`: the job history of a data directory.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "Lists, shows, follows and cancels recorded jobs.",
+        subcommands: [List.self, Show.self, Events.self, Cancel.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists jobs, newest first.")
+
+        @Option(help: "Only jobs with this status: queued, running, completed, failed or cancelled.")
+        var status: String?
+
+        @Option(help: "The most jobs to list.")
+        var limit = 20
+
+        @Flag(help: "Print the jobs as JSON.")
+        var json = false
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            var filter: JobStatus?
+            if let status {
+                guard let s = JobStatus(rawValue: status) else {
+                    printError("error: unknown status '\(status)' (queued, running, completed, failed, cancelled)")
+                    throw ExitCode(ExitStatus.invalid)
+                }
+                filter = s
+            }
+            let environment = try await JobEnvironment.open(data)
+            let jobs = try await environment.store.jobs(JobQuery(status: filter, limit: max(1, limit)))
+            if json {
+                print(Value.list(jobs.map(\.summaryJSON)).jsonString(pretty: true))
+                return
+            }
+            for job in jobs {
+                let took = job.duration.map { String(format: "%.2fs", $0) } ?? "-"
+                print("\(job.id)  \(job.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(JobFormat.date(job.createdAt))  \(took.padding(toLength: 9, withPad: " ", startingAt: 0))  \(job.workflowName ?? "")")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shows a job: status, timing per node, outputs, error.")
+
+        @Argument(help: "The job id.")
+        var jobID: String
+
+        @Flag(help: "Print the job as JSON.")
+        var json = false
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let environment = try await JobEnvironment.open(data)
+            guard let job = try await environment.store.job(jobID) else {
+                printError("error: no job with id '\(jobID)'")
+                throw ExitCode(ExitStatus.invalid)
+            }
+            let nodes = try await JobFormat.nodeTimings(try await environment.store.events(jobID, after: 0))
+            if json {
+                var value = job.summaryJSON.dictValue ?? [:]
+                value["nodes"] = .list(nodes.map { ["node_id": .string($0.id), "status": .string($0.status), "duration": $0.duration.map(Value.float) ?? .null, "cached": .bool($0.cached)] })
+                print(Value.dict(value).jsonString(pretty: true))
+                return
+            }
+            print("job       \(job.id)")
+            print("workflow  \(job.workflowName ?? job.workflowID ?? "-")")
+            print("status    \(job.status.rawValue)")
+            print("created   \(JobFormat.date(job.createdAt))")
+            if let started = job.startedAt { print("started   \(JobFormat.date(started))") }
+            if let finished = job.finishedAt { print("finished  \(JobFormat.date(finished))") }
+            if let error = job.error { print("error     \(error)") }
+            print("nodes")
+            for node in nodes {
+                let took = node.duration.map { String(format: "%.3f ms", $0 * 1000) } ?? "-"
+                print("  \(node.id.padding(toLength: 24, withPad: " ", startingAt: 0)) \(node.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(took)\(node.cached ? "  cached" : "")")
+            }
+            if let outputs = job.outputs { print("outputs\n" + Value.dict(outputs).jsonString(pretty: true)) }
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prints a job's messages as JSON lines; --follow keeps printing while it runs.")
+
+        @Argument(help: "The job id.")
+        var jobID: String
+
+        @Flag(help: "Keep following the job until it ends (from another terminal, too).")
+        var follow = false
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let environment = try await JobEnvironment.open(data)
+            guard try await environment.store.job(jobID) != nil else {
+                printError("error: no job with id '\(jobID)'")
+                throw ExitCode(ExitStatus.invalid)
+            }
+            var last = 0
+            while true {
+                let events = try await environment.store.events(jobID, after: last)
+                if !events.isEmpty {
+                    var out = ""
+                    for event in events { out += event.message.jsonString() + "\n" }
+                    FileHandle.standardOutput.write(Data(out.utf8))
+                    last = events.last!.sequence
+                }
+                guard follow else { return }
+                let job = try await environment.store.job(jobID)
+                if let job, job.status != .running && job.status != .queued {
+                    // The run wrote its last messages before it was marked finished.
+                    let rest = try await environment.store.events(jobID, after: last)
+                    FileHandle.standardOutput.write(Data(rest.map { $0.message.jsonString() + "\n" }.joined().utf8))
+                    return
+                }
+                if job.map({ $0.status == .running && $0.host == JobEnvironment.host }) == true, try await !environment.failOrphans().isEmpty {
+                    continue
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancels a job running in another process on the same data directory.")
+
+        @Argument(help: "The job id.")
+        var jobID: String
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let environment = try await JobEnvironment.open(data)
+            guard let job = try await environment.store.job(jobID) else {
+                printError("error: no job with id '\(jobID)'")
+                throw ExitCode(ExitStatus.invalid)
+            }
+            guard try await environment.store.requestCancel(jobID) else {
+                printError("job \(jobID) is \(job.status.rawValue); nothing to cancel")
+                throw ExitCode(ExitStatus.failed)
+            }
+            print("cancel requested for job \(jobID)")
+        }
+    }
+}
+
+/// `nodeflow cache`: the disk result cache.
+struct CacheCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache", abstract: "Shows or clears the disk result cache.", subcommands: [Stats.self, Clear.self])
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "How many entries and bytes the cache holds.")
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let environment = try await JobEnvironment.open(data, cache: true)
+            let stats = environment.cache!.statistics
+            print("\(environment.cache!.directory.path): \(stats.entries) entries, \(stats.bytes) bytes (bound \(environment.cache!.maxBytes))")
+        }
+    }
+
+    struct Clear: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Removes every cached result.")
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let environment = try await JobEnvironment.open(data, cache: true)
+            let before = environment.cache!.statistics.entries
+            environment.cache!.removeAll()
+            print("removed \(before) entries")
+        }
+    }
+}
+
+enum JobFormat {
+    static func date(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+    }
+
+    struct NodeTiming {
+        var id: String
+        var status: String
+        var duration: Double?
+        var cached: Bool
+    }
+
+    /// Each top-level node's last state and duration, in the order nodes started.
+    static func nodeTimings(_ events: [JobEvent]) async throws -> [NodeTiming] {
+        var order: [String] = []
+        var nodes: [String: NodeTiming] = [:]
+        for event in events where event.message["type"] == "node_update" && event.message["iteration"] == nil {
+            guard let id = event.message["node_id"]?.stringValue, let status = event.message["status"]?.stringValue else { continue }
+            if nodes[id] == nil { order.append(id) }
+            nodes[id] = NodeTiming(id: id, status: status, duration: event.message["duration"]?.doubleValue, cached: event.message["cached"] == true)
+        }
+        return order.compactMap { nodes[$0] }
+    }
+}
+
+extension JobRecord {
+    var duration: Double? {
+        guard let started = startedAt, let finished = finishedAt else { return nil }
+        return finished.timeIntervalSince(started)
+    }
+
+    var summaryJSON: Value {
+        [
+            "id": .string(id), "status": .string(status.rawValue), "workflow_id": workflowID.map(Value.string) ?? .null,
+            "workflow_name": workflowName.map(Value.string) ?? .null, "user_id": .string(userID),
+            "created_at": .string(JobFormat.date(createdAt)), "started_at": startedAt.map { .string(JobFormat.date($0)) } ?? .null,
+            "finished_at": finishedAt.map { .string(JobFormat.date($0)) } ?? .null, "error": error.map(Value.string) ?? .null,
+            "error_node_id": errorNodeID.map(Value.string) ?? .null, "outputs": outputs.map(Value.dict) ?? .null,
+        ]
+    }
+}
