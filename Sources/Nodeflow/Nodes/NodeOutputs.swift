@@ -51,6 +51,20 @@ public struct NodeOutputs: Sendable, Hashable {
     public var jsonValue: Value { .dict(slots) }
 }
 
+extension NodeOutputs {
+    /// Outputs are equal when they have the same slots and values, however they were built.
+    public static func == (lhs: NodeOutputs, rhs: NodeOutputs) -> Bool {
+        switch (lhs.storage, rhs.storage) {
+        case (.single(let a), .single(let b)): a == b
+        default: lhs.slots == rhs.slots
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(slots)
+    }
+}
+
 extension NodeOutputs: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, Value)...) {
         storage = .slots(OrderedDictionary(elements, uniquingKeysWith: { _, last in last }))
