@@ -37,7 +37,13 @@ public final class JobRecorder: MessageTap {
                 nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)),
                 duration: update.duration))
         }
-        try await store.record(jobID, messages: batch, results: results)
+        do {
+            try await store.record(jobID, messages: batch, results: results)
+        } catch {
+            // Nothing recorded is lost: the batch goes back in front, for the next flush.
+            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            throw error
+        }
     }
 
     /// Flushes every `interval` and checks for a cancel request from another process, until the
@@ -45,8 +51,9 @@ public final class JobRecorder: MessageTap {
     public func run(every interval: Duration = .milliseconds(100), onCancelRequest: @Sendable () -> Void) async throws {
         var cancelRequested = false
         while !Task.isCancelled {
-            try await flush()
-            if !cancelRequested, try await store.isCancelRequested(jobID) {
+            // A failed write (the store busy for long) is retried on the next round.
+            try? await flush()
+            if !cancelRequested, (try? await store.isCancelRequested(jobID)) == true {
                 cancelRequested = true
                 onCancelRequest()
             }

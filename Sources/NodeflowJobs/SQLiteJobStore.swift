@@ -9,10 +9,18 @@ public final class SQLiteJobStore: JobStore {
     private let database: DatabasePool
 
     /// Opens (creating if needed) the store at `path`, and migrates it to the current schema.
+    ///
+    /// Processes opening one file at the same moment take turns (a lock file beside it), so that
+    /// switching a new file to WAL and migrating it happen once.
     public init(path: String) throws {
         var configuration = Configuration()
         // Other processes may hold the write lock for a moment; wait rather than fail.
         configuration.busyMode = .timeout(10)
+        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw JobStoreError.corrupt("cannot create the lock file \(path).lock") }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
         database = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
     }

@@ -1,0 +1,126 @@
+import Foundation
+import Nodeflow
+import Testing
+
+/// The job commands across processes: two runs writing one store, a run killed with SIGKILL and
+/// resumed, a run cancelled from another process, and events followed live.
+@Suite("Jobs across processes", .serialized, .timeLimit(.minutes(2)))
+struct JobCommandTests {
+    func binary() throws -> URL { try #require(NodeflowBinary.url, "the nodeflow executable is built beside the tests") }
+
+    /// A chain of `count` Wait nodes of `seconds` each between an input and an output.
+    func sleepyWorkflow(count: Int, seconds: Double) throws -> String {
+        var nodes: [Value] = [["id": "in", "type": "nodetool.input.IntegerInput", "data": ["name": "x", "value": 7]]]
+        var edges: [Value] = []
+        var previous = "in"
+        for i in 0..<count {
+            nodes.append(["id": .string("w\(i)"), "type": "nodeflow.control.Wait", "data": ["seconds": .float(seconds)]])
+            edges.append(["source": .string(previous), "sourceHandle": "output", "target": .string("w\(i)"), "targetHandle": "value"])
+            previous = "w\(i)"
+        }
+        nodes.append(["id": "out", "type": "nodetool.output.IntegerOutput", "data": ["name": "result"]])
+        edges.append(["source": .string(previous), "sourceHandle": "output", "target": "out", "targetHandle": "value"])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sleepy-\(UUID().uuidString).json").path
+        try Value.dict(["name": "sleepy", "graph": ["nodes": .list(nodes), "edges": .list(edges)]]).jsonString().write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func start(_ arguments: [String], data: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments + ["--data-dir", data]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, out)
+    }
+
+    func jobs(_ data: String, status: String? = nil) throws -> [Value] {
+        let (code, output) = try NodeflowBinary.run(binary(), ["jobs", "list", "--json", "--limit", "100"] + (status.map { ["--status", $0] } ?? []), dataDirectory: data)
+        #expect(code == 0)
+        return try Value(json: output).listValue ?? []
+    }
+
+    /// Waits until some job is running and has recorded at least `nodes` completed nodes.
+    func waitForRunningJob(_ data: String, completedNodes nodes: Int = 1) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let job = try jobs(data, status: "running").first, let id = job["id"]?.stringValue {
+                let (_, events) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+                if events.components(separatedBy: #""status":"completed""#).count - 1 >= nodes { return id }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("no job got going")
+        return ""
+    }
+
+    @Test("two processes run jobs against one store at once; both are recorded whole")
+    func concurrentWriters() throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let workflow = try sleepyWorkflow(count: 20, seconds: 0.005)
+        let runs = try (0..<2).map { _ in try start(["run", workflow, "--quiet"], data: data) }
+        for (process, _) in runs { process.waitUntilExit() }
+        #expect(runs.allSatisfy { $0.0.terminationStatus == 0 })
+        let all = try jobs(data)
+        #expect(all.count == 2)
+        #expect(all.allSatisfy { $0["status"] == "completed" && $0["outputs"] == ["result": 7] })
+        for job in all {
+            let (_, events) = try NodeflowBinary.run(binary(), ["jobs", "events", job["id"]!.stringValue!], dataDirectory: data)
+            let lines = events.split(separator: "\n").compactMap { try? Value(json: String($0)) }.filter { $0["type"] != "node_progress" }
+            #expect(lines.count == 2 + 2 * 22)
+            #expect(lines.last?["status"] == "completed")
+        }
+    }
+
+    @Test("kill -9 half-way, then resume: the outputs of an uninterrupted run, and only unfinished nodes run again")
+    func killAndResume() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let workflow = try sleepyWorkflow(count: 200, seconds: 0.01)
+        let (process, _) = try start(["run", workflow, "--quiet", "--no-cache"], data: data)
+        let id = try await waitForRunningJob(data, completedNodes: 30)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        // Opening the store sees the dead process and marks the job failed.
+        let failed = try jobs(data).first { $0["id"]?.stringValue == id }
+        #expect(failed?["status"] == "failed")
+        let (_, before) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+        let recordedBefore = before.split(separator: "\n").count
+
+        let (code, output) = try NodeflowBinary.run(binary(), ["resume", id, "--quiet", "--no-cache"], dataDirectory: data)
+        #expect(code == 0)
+        #expect(try Value(json: output) == ["result": 7])
+
+        let (_, after) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+        let resumed = after.split(separator: "\n").dropFirst(recordedBefore).compactMap { try? Value(json: String($0)) }
+        let processed = resumed.filter { $0["type"] == "node_update" && $0["status"] == "running" }.count
+        let skipped = resumed.filter { $0["type"] == "node_update" && $0["status"] == "completed" && $0["cached"] == true }.count
+        #expect(skipped >= 30, "nodes recorded before the kill are not run again")
+        #expect(processed + skipped == 202, "every node either ran again or was skipped, once")
+        #expect(processed < 202 - 29)
+        #expect(try jobs(data).first { $0["id"]?.stringValue == id }?["status"] == "completed")
+    }
+
+    @Test("jobs cancel from another process stops the run; events --follow sees it end")
+    func cancelFromAnotherProcess() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let workflow = try sleepyWorkflow(count: 100, seconds: 0.05)
+        let (process, _) = try start(["run", workflow, "--quiet"], data: data)
+        let id = try await waitForRunningJob(data)
+        let (follower, followed) = try start(["jobs", "events", id, "--follow"], data: data)
+        let clock = ContinuousClock()
+        let asked = clock.now
+        #expect(try NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 0)
+        process.waitUntilExit()
+        #expect(clock.now - asked < .seconds(2))
+        #expect(process.terminationStatus == 130)
+        follower.waitUntilExit()
+        let lines = String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").compactMap { try? Value(json: String($0)) }
+        #expect(lines.last?["type"] == "job_update")
+        #expect(lines.last?["status"] == "cancelled")
+        #expect(try jobs(data).first?["status"] == "cancelled")
+        #expect(try NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 1)
+    }
+}
