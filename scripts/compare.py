@@ -29,7 +29,7 @@ def shape_args(shape, n):
 
 def tool_command(tool, path):
     if tool == "nodeflow":
-        return [NODEFLOW, "run", path, "--quiet", "--timing"]
+        return [NODEFLOW, "run", path, "--quiet", "--timing", "--no-store", "--no-cache"]
     if tool == "nodetool":
         return [NODETOOL_PY, NODETOOL_RUN, path, "{}"]
     return [sys.executable, os.path.join(HERE, "dask_run.py"), path, "{}"]

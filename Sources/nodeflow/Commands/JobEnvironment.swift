@@ -77,12 +77,14 @@ struct DisplayOptions: ParsableArguments {
 struct JobSession {
     let environment: JobEnvironment
     let display: DisplayOptions
+    /// Whether the job is recorded in the store (`--no-store` runs it unrecorded).
+    var records = true
 
     /// Runs the job and returns the process exit code.
     func run(_ job: JobRecord, completedResults: [String: NodeResultRecord] = [:]) async throws -> Int32 {
-        let store = environment.store
-        try await store.markRunning(job.id, processID: getpid(), host: JobEnvironment.host)
-        let recorder = JobRecorder(store: store, jobID: job.id)
+        let store: (any JobStore)? = records ? environment.store : nil
+        try await store?.markRunning(job.id, processID: getpid(), host: JobEnvironment.host)
+        let recorder = store.map { JobRecorder(store: $0, jobID: job.id) }
         var configuration = WorkflowRunner.Configuration(registry: .standard, maxConcurrency: display.maxConcurrency)
         configuration.cachesInlineNodes = false  // cheaper to recompute than to read from disk
         let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
@@ -111,9 +113,11 @@ struct JobSession {
                 await view.consume(context.messages)
                 return .displayed
             }
-            group.addTask {
-                try? await recorder.run { runner.cancel() }
-                return .recorded
+            if let recorder {
+                group.addTask {
+                    try? await recorder.run { runner.cancel() }
+                    return .recorded
+                }
             }
             var result: Result<OrderedDictionary<String, Value>, any Error>?
             var displayed = false
@@ -127,7 +131,7 @@ struct JobSession {
             }
             return result!
         }
-        try await recorder.flush()
+        try await recorder?.flush()
         if display.timing {
             let elapsed = clock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
@@ -136,24 +140,24 @@ struct JobSession {
         let quietErrors = display.jsonl
         switch outcome {
         case .success(let outputs):
-            try await store.finish(job.id, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
+            try await store?.finish(job.id, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
             if !display.jsonl { print(Value.dict(outputs).jsonString(pretty: true)) }
             return ExitStatus.completed
         case .failure(let error as NodeFailure):
-            try await store.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
+            try await store?.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
             if !quietErrors { printError("error: \(error)") }
             return ExitStatus.failed
         case .failure(let error as GraphValidationError):
-            try await store.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: nil)
+            try await store?.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: nil)
             printError("\(job.workflowName ?? "workflow"): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
             for problem in error.problems { printError("  - \(problem.message)") }
             return ExitStatus.invalid
         case .failure(is CancellationError):
-            try await store.finish(job.id, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
+            try await store?.finish(job.id, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
             if !quietErrors { printError("cancelled (job \(job.id))") }
             return ExitStatus.cancelled
         case .failure(let error):
-            try await store.finish(job.id, status: .failed, outputs: nil, error: "\(error)", errorNodeID: nil)
+            try await store?.finish(job.id, status: .failed, outputs: nil, error: "\(error)", errorNodeID: nil)
             printError("error: \(error)")
             return ExitStatus.failed
         }

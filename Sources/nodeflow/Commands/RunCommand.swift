@@ -30,6 +30,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run every node, neither reading nor writing the disk cache.")
     var noCache = false
 
+    @Flag(help: "Do not record the job in the job store (it cannot be listed or resumed).")
+    var noStore = false
+
     func run() async throws {
         let workflow: Workflow
         let paramValues: OrderedDictionary<String, Value>
@@ -50,9 +53,11 @@ struct RunCommand: AsyncParsableCommand {
         let job = JobRecord(
             id: UUID().uuidString.lowercased(), workflowID: workflow.id, workflowName: workflow.name ?? workflow.id ?? file,
             graph: workflow.graph, params: paramValues)
-        try await environment.store.create(job)
-        if !display.quiet && !display.jsonl { printError("job \(job.id)") }
-        let status = try await JobSession(environment: environment, display: display).run(job)
+        if !noStore {
+            try await environment.store.create(job)
+            if !display.quiet && !display.jsonl { printError("job \(job.id)") }
+        }
+        let status = try await JobSession(environment: environment, display: display, records: !noStore).run(job)
         if status != ExitStatus.completed { throw ExitCode(status) }
     }
 
