@@ -44,9 +44,18 @@ struct JobEnvironment {
 
     /// Marks running jobs of this host whose process has exited as failed.
     func failOrphans() async throws -> [String] {
-        try await store.failOrphans(host: Self.host) { pid in
-            kill(pid, 0) == 0 || errno == EPERM
-        }
+        try await store.failOrphans(host: Self.host, isAlive: Self.isAlive)
+    }
+
+    /// Whether a process is alive: it exists and is not a zombie waiting to be reaped.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        // On Linux a killed process stays until its parent reaps it; its state is then 'Z'.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
     }
 }
 
