@@ -12,7 +12,8 @@ private let inputIdentity: [PropertyDescriptor] = [
     PropertyDescriptor("description", .string, default: "", description: "What the input is for."),
 ]
 
-private func input(_ name: String, _ type: PropertyType, _ value: Value, _ description: String, extra: [PropertyDescriptor] = []) -> NodeMetadata {
+/// The metadata of an input node: its `value`, set by params through its `name`.
+func inputMetadata(_ name: String, _ type: PropertyType, _ value: Value, _ description: String, extra: [PropertyDescriptor] = []) -> NodeMetadata {
     NodeMetadata(
         type: "nodetool.input.\(name)", title: name, description: description,
         properties: [PropertyDescriptor("value", type, default: value, description: "The value.")] + extra + inputIdentity,
@@ -31,7 +32,7 @@ private func clamped(_ context: NodeContext) throws -> NodeOutputs {
 }
 
 struct FloatInput: Node {
-    static let metadata = input("FloatInput", .float, 0.0, "A float parameter, clamped to [min, max].", extra: [
+    static let metadata = inputMetadata("FloatInput", .float, 0.0, "A float parameter, clamped to [min, max].", extra: [
         // nodetool declares `min: float = 0` and `max: float = 100`: int defaults, which a clamp can return.
         PropertyDescriptor("min", .float, default: 0, description: "The smallest value."),
         PropertyDescriptor("max", .float, default: 100, description: "The largest value."),
@@ -40,7 +41,7 @@ struct FloatInput: Node {
 }
 
 struct IntegerInput: Node {
-    static let metadata = input("IntegerInput", .int, 0, "An integer parameter, clamped to [min, max].", extra: [
+    static let metadata = inputMetadata("IntegerInput", .int, 0, "An integer parameter, clamped to [min, max].", extra: [
         PropertyDescriptor("min", .int, default: 0, description: "The smallest value."),
         PropertyDescriptor("max", .int, default: 100, description: "The largest value."),
     ])
@@ -48,13 +49,13 @@ struct IntegerInput: Node {
 }
 
 struct BooleanInput: ValueNode {
-    static let metadata = input("BooleanInput", .bool, false, "A boolean parameter.")
+    static let metadata = inputMetadata("BooleanInput", .bool, false, "A boolean parameter.")
 }
 
 struct StringInput: ValueNode {
-    static let metadata = input("StringInput", .string, "", "A string parameter.")
+    static let metadata = inputMetadata("StringInput", .string, "", "A string parameter.")
 }
 
 struct TextInput: ValueNode {
-    static let metadata = input("TextInput", .union([AssetRef.type("text"), .string]), AssetRef.empty("text"), "A text parameter: a text reference (or a plain string).")
+    static let metadata = inputMetadata("TextInput", .union([AssetRef.type("text"), .string]), AssetRef.empty("text"), "A text parameter: a text reference (or a plain string).")
 }

@@ -5,7 +5,8 @@ enum OutputNodes {
     static let all: [any Node.Type] = [ListOutput.self, IntegerOutput.self, FloatOutput.self, BooleanOutput.self, StringOutput.self, TextOutput.self, DictionaryOutput.self]
 }
 
-private func output(_ name: String, _ type: PropertyType, _ value: Value, _ description: String) -> NodeMetadata {
+/// The metadata of an output node: its `value`, and the `name` it is collected under.
+func outputMetadata(_ name: String, _ type: PropertyType, _ value: Value, _ description: String) -> NodeMetadata {
     NodeMetadata(
         type: "nodetool.output.\(name)", title: name, description: description,
         properties: [
@@ -18,29 +19,29 @@ private func output(_ name: String, _ type: PropertyType, _ value: Value, _ desc
 }
 
 struct ListOutput: ValueNode {
-    static let metadata = output("ListOutput", .list(.any), [], "Outputs a list.")
+    static let metadata = outputMetadata("ListOutput", .list(.any), [], "Outputs a list.")
 }
 
 struct IntegerOutput: ValueNode {
-    static let metadata = output("IntegerOutput", .int, 0, "Outputs an integer.")
+    static let metadata = outputMetadata("IntegerOutput", .int, 0, "Outputs an integer.")
 }
 
 struct FloatOutput: ValueNode {
-    static let metadata = output("FloatOutput", .float, 0.0, "Outputs a float; an int becomes a float.")
+    static let metadata = outputMetadata("FloatOutput", .float, 0.0, "Outputs a float; an int becomes a float.")
 }
 
 struct BooleanOutput: ValueNode {
-    static let metadata = output("BooleanOutput", .bool, false, "Outputs a boolean.")
+    static let metadata = outputMetadata("BooleanOutput", .bool, false, "Outputs a boolean.")
 }
 
 struct StringOutput: ValueNode {
-    static let metadata = output("StringOutput", .string, "", "Outputs a string.")
+    static let metadata = outputMetadata("StringOutput", .string, "", "Outputs a string.")
 }
 
 struct TextOutput: ValueNode {
-    static let metadata = output("TextOutput", .union([.string, .asset("text")]), AssetRef.empty("text"), "Outputs text: a text reference or a string.")
+    static let metadata = outputMetadata("TextOutput", .union([.string, .asset("text")]), AssetRef.empty("text"), "Outputs text: a text reference or a string.")
 }
 
 struct DictionaryOutput: ValueNode {
-    static let metadata = output("DictionaryOutput", .dict, [:], "Outputs a dictionary.")
+    static let metadata = outputMetadata("DictionaryOutput", .dict, [:], "Outputs a dictionary.")
 }

@@ -60,8 +60,8 @@ let benchmarks: @Sendable () -> Void = {
     // Two independent CPU-bound nodes of 100 ms each should finish together on two cores.
     Benchmark("run two CPU-bound 100 ms nodes", configuration: .init(metrics: [.wallClock, .cpuTotal], timeUnits: .milliseconds, maxIterations: 10)) { benchmark in
         var spinning = registry
-        spinning.register(Spin.self)
-        let graph = Graph(nodes: [NodeSpec(id: "a", type: Spin.metadata.type), NodeSpec(id: "b", type: Spin.metadata.type)])
+        spinning.register(BusyNode.self)
+        let graph = Graph(nodes: [NodeSpec(id: "a", type: BusyNode.metadata.type), NodeSpec(id: "b", type: BusyNode.metadata.type)])
         benchmark.startMeasurement()
         let runner = WorkflowRunner(jobID: "bench", configuration: .init(registry: spinning))
         let context = ProcessingContext()
@@ -78,22 +78,5 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         blackHole(try await run(graph, cache: cache))
         benchmark.stopMeasurement()
-    }
-}
-
-/// Keeps a core busy for `milliseconds` (checking for cancellation), like a CPU-heavy node.
-struct Spin: Node {
-    static let metadata = NodeMetadata(
-        type: "bench.Spin", description: "Busy for a while.",
-        properties: [PropertyDescriptor("milliseconds", .int, default: 100)], outputs: [OutputDescriptor("output", .int)])
-
-    func process(_ context: NodeContext) async throws -> NodeOutputs {
-        let end = ContinuousClock.now + .milliseconds(try context.input("milliseconds", as: Int.self))
-        var x = 0
-        while ContinuousClock.now < end {
-            for i in 0..<10_000 { x &+= i &* i }
-            try Task.checkCancellation()
-        }
-        return NodeOutputs(.int(x))
     }
 }

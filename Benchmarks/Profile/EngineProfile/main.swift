@@ -25,13 +25,13 @@ case "chain": graph = WorkflowShapes.chain(size)
 case "fanout": graph = WorkflowShapes.fanout(size / 2)
 case "lattice": graph = WorkflowShapes.lattice(width: 100, depth: max(1, size / 100))
 case "loop": graph = WorkflowShapes.loop(size)
-case "spin": graph = Graph(nodes: (0..<size).map { NodeSpec(id: "s\($0)", type: "bench.Spin") })
+case "spin": graph = Graph(nodes: (0..<size).map { NodeSpec(id: "s\($0)", type: "bench.Busy") })
 default: print("unknown shape \(shape)"); exit(2)
 }
 print(String(format: "generate: %.1f ms (%d nodes)", seconds(clock.now - start) * 1000, graph.nodes.count))
 
 var registry = NodeRegistry.standard
-registry.register(Spin.self)
+registry.register(BusyNode.self)
 for _ in 0..<repeats {
     start = clock.now
     let plan = try GraphValidator(registry: registry, gpuSlots: 0).compile(graph)
@@ -50,21 +50,4 @@ for _ in 0..<repeats {
     let messages = await delivered
     let total = seconds(clock.now - start)
     print(String(format: "compile: %.1f ms   run (compile included): %.1f ms = %.2f µs/node, %d messages", compiled * 1000, total * 1000, total / Double(graph.nodes.count) * 1e6, messages))
-}
-
-/// Keeps a core busy for `milliseconds`, like a CPU-heavy node.
-struct Spin: Node {
-    static let metadata = NodeMetadata(
-        type: "bench.Spin", description: "Busy for a while.",
-        properties: [PropertyDescriptor("milliseconds", .int, default: 100)], outputs: [OutputDescriptor("output", .int)])
-
-    func process(_ context: NodeContext) async throws -> NodeOutputs {
-        let end = ContinuousClock.now + .milliseconds(try context.input("milliseconds", as: Int.self))
-        var x = 0
-        while ContinuousClock.now < end {
-            for i in 0..<10_000 { x &+= i &* i }
-            try Task.checkCancellation()
-        }
-        return NodeOutputs(.int(x))
-    }
 }

@@ -59,11 +59,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let environment = try await JobEnvironment.open(data)
-            guard let job = try await environment.store.job(jobID) else {
-                printError("error: no job with id '\(jobID)'")
-                throw ExitCode(ExitStatus.invalid)
-            }
+            let (environment, job) = try await JobEnvironment.openWithJob(data, jobID)
             let nodes = try await JobFormat.nodeTimings(try await environment.store.events(jobID, after: 0))
             if json {
                 var value = job.summaryJSON.dictValue ?? [:]
@@ -99,11 +95,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let environment = try await JobEnvironment.open(data)
-            guard try await environment.store.job(jobID) != nil else {
-                printError("error: no job with id '\(jobID)'")
-                throw ExitCode(ExitStatus.invalid)
-            }
+            let (environment, _) = try await JobEnvironment.openWithJob(data, jobID)
             var last = 0
             while true {
                 let events = try await environment.store.events(jobID, after: last)
@@ -138,11 +130,7 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let environment = try await JobEnvironment.open(data)
-            guard let job = try await environment.store.job(jobID) else {
-                printError("error: no job with id '\(jobID)'")
-                throw ExitCode(ExitStatus.invalid)
-            }
+            let (environment, job) = try await JobEnvironment.openWithJob(data, jobID)
             guard try await environment.store.requestCancel(jobID) else {
                 printError("job \(jobID) is \(job.status.rawValue); nothing to cancel")
                 throw ExitCode(ExitStatus.failed)
@@ -178,6 +166,18 @@ struct CacheCommand: AsyncParsableCommand {
             environment.cache!.removeAll()
             print("removed \(before) entries")
         }
+    }
+}
+
+extension JobEnvironment {
+    /// Opens the data directory and finds a job, or exits 2 naming the id.
+    static func openWithJob(_ options: DataOptions, _ id: String) async throws -> (JobEnvironment, JobRecord) {
+        let environment = try await open(options)
+        guard let job = try await environment.store.job(id) else {
+            printError("error: no job with id '\(id)'")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        return (environment, job)
     }
 }
 
