@@ -8,6 +8,9 @@ import OrderedCollections
 public final class SQLiteJobStore: JobStore {
     private let database: DatabasePool
 
+    /// The error of a job whose process ended without finishing it (see ``failOrphans(host:isAlive:)``).
+    public static let orphanError = "the process running the job ended without finishing it"
+
     /// Opens (creating if needed) the store at `path`, and migrates it to the current schema.
     ///
     /// Processes opening one file at the same moment take turns (a lock file beside it), so that
@@ -193,8 +196,8 @@ public final class SQLiteJobStore: JobStore {
         try await database.write { db in
             for id in orphans {
                 try db.execute(
-                    sql: "UPDATE job SET status = 'failed', finished_at = ?, error = 'the process running the job ended without finishing it', process_id = NULL WHERE id = ? AND status = 'running'",
-                    arguments: [now, id])
+                    sql: "UPDATE job SET status = 'failed', finished_at = ?, error = ?, process_id = NULL WHERE id = ? AND status = 'running'",
+                    arguments: [now, Self.orphanError, id])
             }
         }
         return orphans

@@ -89,7 +89,8 @@ struct JobCommandTests {
         let (_, before) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
         let recordedBefore = before.split(separator: "\n").count
 
-        let (code, output) = try NodeflowBinary.run(binary(), ["resume", id, "--quiet", "--no-cache"], dataDirectory: data)
+        // --orphans finds the job whose process died, and resumes it.
+        let (code, output) = try NodeflowBinary.run(binary(), ["resume", "--orphans", "--quiet", "--no-cache"], dataDirectory: data)
         #expect(code == 0)
         #expect(try Value(json: output) == ["result": 7])
 

@@ -82,13 +82,13 @@ struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Continues an interrupted job, skipping the nodes that had finished.",
-        discussion: "With --orphans, resumes every job whose process died while running it."
+        discussion: "With --orphans, resumes every job of this host whose process died while running it (and that no later run finished)."
     )
 
     @Argument(help: "The job to resume.")
     var jobID: String?
 
-    @Flag(help: "Resume every job of this host whose process is gone.")
+    @Flag(name: [.customLong("orphans"), .customLong("resume-orphans")], help: "Resume every job of this host whose process is gone.")
     var orphans = false
 
     @OptionGroup var display: DisplayOptions
@@ -104,10 +104,13 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment: JobEnvironment
         do {
-            // Opening marks dead jobs failed; those are the orphans to resume.
-            let before = try await JobEnvironment.listRunning(data)
+            // Opening marks dead jobs failed, with the orphan error; those are the ones to resume.
             environment = try await JobEnvironment.open(data, cache: !noCache)
-            let ids = orphans ? try await before.asyncFilter { try await environment.store.job($0)?.status == .failed } : [jobID!]
+            let ids = orphans
+                ? try await environment.store.jobs(JobQuery(status: .failed, limit: 10_000))
+                    .filter { $0.error == SQLiteJobStore.orphanError && $0.host == JobEnvironment.host }.map(\.id)
+                : [jobID!]
+            if orphans && ids.isEmpty && !display.quiet { printError("no orphaned jobs") }
             var worst = ExitStatus.completed
             for id in ids {
                 guard let job = try await environment.store.job(id) else {
@@ -132,23 +135,5 @@ struct ResumeCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-    }
-}
-
-extension JobEnvironment {
-    /// The ids of this host's jobs marked running, before orphans are marked failed.
-    static func listRunning(_ options: DataOptions) async throws -> [String] {
-        let path = options.directory.appendingPathComponent("jobs.sqlite").path
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let store = try SQLiteJobStore(path: path)
-        return try await store.jobs(JobQuery(status: .running, limit: 10_000)).filter { $0.host == host }.map(\.id)
-    }
-}
-
-extension Array where Element: Sendable {
-    func asyncFilter(_ keep: (Element) async throws -> Bool) async rethrows -> [Element] {
-        var result: [Element] = []
-        for element in self where try await keep(element) { result.append(element) }
-        return result
     }
 }
