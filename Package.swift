@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NodeflowNodes", targets: ["NodeflowNodes"]),
         .library(name: "NodeflowTesting", targets: ["NodeflowTesting"]),
         .library(name: "NodeflowJobs", targets: ["NodeflowJobs"]),
+        .library(name: "NodeflowServer", targets: ["NodeflowServer"]),
         .executable(name: "nodeflow", targets: ["nodeflow"]),
     ],
     dependencies: [
@@ -17,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // The engine: values, graphs, validation, the runner, messages, the cache. No I/O of its own.
@@ -41,6 +44,17 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        // The HTTP API over the job store: submit, list, follow and cancel jobs.
+        .target(
+            name: "NodeflowServer",
+            dependencies: [
+                "Nodeflow",
+                "NodeflowNodes",
+                "NodeflowJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Helpers for tests and benchmarks: generated workflows of any size.
         .target(
             name: "NodeflowTesting",
@@ -53,11 +67,21 @@ let package = Package(
                 "Nodeflow",
                 "NodeflowNodes",
                 "NodeflowJobs",
+                "NodeflowServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting"]),
         .testTarget(name: "NodeflowJobsTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs"]),
+        .testTarget(
+            name: "NodeflowServerTests",
+            dependencies: [
+                "Nodeflow", "NodeflowJobs", "NodeflowServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "NodeflowNodesTests",
             dependencies: ["Nodeflow", "NodeflowNodes"],

@@ -7,7 +7,7 @@ struct NodeflowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodeflow",
         abstract: "Runs node-based workflows (nodetool's JSON format).",
-        subcommands: [RunCommand.self, ResumeCommand.self, ValidateCommand.self, NodesCommand.self, JobsCommand.self, CacheCommand.self]
+        subcommands: [RunCommand.self, ResumeCommand.self, ValidateCommand.self, NodesCommand.self, JobsCommand.self, CacheCommand.self, ServeCommand.self]
     )
 
     /// Parses and runs a command, mapping usage errors to exit code 2 (as invalid input is

@@ -4,6 +4,7 @@ import Nodeflow
 import NodeflowJobs
 import NodeflowNodes
 import OrderedCollections
+import Synchronization
 
 /// `--data-dir`: where the job store and the disk cache live.
 struct DataOptions: ParsableArguments {
@@ -91,56 +92,21 @@ struct JobSession {
 
     /// Runs the job and returns the process exit code.
     func run(_ job: JobRecord, completedResults: [String: NodeResultRecord] = [:]) async throws -> Int32 {
-        let store: (any JobStore)? = records ? environment.store : nil
-        try await store?.markRunning(job.id, processID: getpid(), host: JobEnvironment.host)
-        let recorder = store.map { JobRecorder(store: $0, jobID: job.id) }
         var configuration = WorkflowRunner.Configuration(registry: .standard, maxConcurrency: display.maxConcurrency)
         configuration.cachesInlineNodes = false  // cheaper to recompute than to read from disk
-        let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
-        let context = ProcessingContext(userID: job.userID, cache: environment.cache, tap: recorder)
-        let request = {
-            var request = RunJobRequest(graph: job.graph, params: job.params, jobID: job.id, workflowID: job.workflowID, userID: job.userID)
-            request.completedResults = completedResults.mapValues(\.outputs)
-            return request
-        }()
         let view = display.display(for: job.workflowName ?? job.workflowID ?? "workflow", graph: job.graph)
-        let interrupt = InterruptHandler { runner.cancel() }
+        let current = CurrentRunner()
+        let interrupt = InterruptHandler { current.cancel() }
         defer { interrupt.restore() }
-
-        enum Child: Sendable {
-            case run(Result<OrderedDictionary<String, Value>, any Error>)
-            case displayed
-            case recorded
-        }
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome: Result<OrderedDictionary<String, Value>, any Error> = await withTaskGroup(of: Child.self) { group in
-            group.addTask {
-                do { return .run(.success(try await runner.run(request, context: context))) } catch { return .run(.failure(error)) }
-            }
-            group.addTask {
-                await view.consume(context.messages)
-                return .displayed
-            }
-            if let recorder {
-                group.addTask {
-                    try? await recorder.run { runner.cancel() }
-                    return .recorded
-                }
-            }
-            var result: Result<OrderedDictionary<String, Value>, any Error>?
-            var displayed = false
-            for await child in group {
-                switch child {
-                case .run(let r): result = r
-                case .displayed: displayed = true
-                case .recorded: break
-                }
-                if result != nil && displayed { group.cancelAll() }  // stops the recorder's loop
-            }
-            return result!
+        let outcome: Result<OrderedDictionary<String, Value>, any Error>
+        if records {
+            outcome = try await RecordedRun(store: environment.store, configuration: configuration, cache: environment.cache, host: JobEnvironment.host)
+                .run(job, completedResults: completedResults.mapValues(\.outputs), started: current.set) { await view.consume($0) }
+        } else {
+            outcome = await Self.runUnrecorded(job, configuration: configuration, cache: environment.cache, current: current, view: view)
         }
-        try await recorder?.flush()
         if display.timing {
             let elapsed = clock.now - started
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
@@ -149,26 +115,59 @@ struct JobSession {
         let quietErrors = display.jsonl
         switch outcome {
         case .success(let outputs):
-            try await store?.finish(job.id, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
             if !display.jsonl { print(Value.dict(outputs).jsonString(pretty: true)) }
             return ExitStatus.completed
         case .failure(let error as NodeFailure):
-            try await store?.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
             if !quietErrors { printError("error: \(error)") }
             return ExitStatus.failed
         case .failure(let error as GraphValidationError):
-            try await store?.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: nil)
             printError("\(job.workflowName ?? "workflow"): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
             for problem in error.problems { printError("  - \(problem.message)") }
             return ExitStatus.invalid
         case .failure(is CancellationError):
-            try await store?.finish(job.id, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
             if !quietErrors { printError("cancelled (job \(job.id))") }
             return ExitStatus.cancelled
         case .failure(let error):
-            try await store?.finish(job.id, status: .failed, outputs: nil, error: "\(error)", errorNodeID: nil)
             printError("error: \(error)")
             return ExitStatus.failed
         }
+    }
+}
+
+extension JobSession {
+    /// Runs a job without the store (`--no-store`).
+    static func runUnrecorded(
+        _ job: JobRecord, configuration: WorkflowRunner.Configuration, cache: (any ResultCache)?, current: CurrentRunner, view: any ProgressDisplay
+    ) async -> Result<OrderedDictionary<String, Value>, any Error> {
+        let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
+        current.set(runner)
+        let context = ProcessingContext(userID: job.userID, cache: cache)
+        let request = RunJobRequest(graph: job.graph, params: job.params, jobID: job.id, workflowID: job.workflowID, userID: job.userID)
+        async let consumed: Void = view.consume(context.messages)
+        let result: Result<OrderedDictionary<String, Value>, any Error>
+        do { result = .success(try await runner.run(request, context: context)) } catch { result = .failure(error) }
+        await consumed
+        return result
+    }
+}
+
+/// The runner of the job being run, for Ctrl-C, which may come before the runner exists.
+final class CurrentRunner: Sendable {
+    private let state = Mutex<(runner: WorkflowRunner?, cancelled: Bool)>((nil, false))
+
+    func set(_ runner: WorkflowRunner) {
+        let cancelled = state.withLock { state -> Bool in
+            state.runner = runner
+            return state.cancelled
+        }
+        if cancelled { runner.cancel() }
+    }
+
+    func cancel() {
+        let runner = state.withLock { state -> WorkflowRunner? in
+            state.cancelled = true
+            return state.runner
+        }
+        runner?.cancel()
     }
 }

@@ -60,10 +60,10 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (environment, job) = try await JobEnvironment.openWithJob(data, jobID)
-            let nodes = try await JobFormat.nodeTimings(try await environment.store.events(jobID, after: 0))
+            let nodes = NodeTiming.from(try await environment.store.events(jobID, after: 0))
             if json {
                 var value = job.summaryJSON.dictValue ?? [:]
-                value["nodes"] = .list(nodes.map { ["node_id": .string($0.id), "status": .string($0.status), "duration": $0.duration.map(Value.float) ?? .null, "cached": .bool($0.cached)] })
+                value["nodes"] = .list(nodes.map(\.jsonValue))
                 print(Value.dict(value).jsonString(pretty: true))
                 return
             }
@@ -77,7 +77,7 @@ struct JobsCommand: AsyncParsableCommand {
             print("nodes")
             for node in nodes {
                 let took = node.duration.map { String(format: "%.3f ms", $0 * 1000) } ?? "-"
-                print("  \(node.id.padding(toLength: 24, withPad: " ", startingAt: 0)) \(node.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(took)\(node.cached ? "  cached" : "")")
+                print("  \(node.nodeID.padding(toLength: 24, withPad: " ", startingAt: 0)) \(node.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(took)\(node.cached ? "  cached" : "")")
             }
             if let outputs = job.outputs { print("outputs\n" + Value.dict(outputs).jsonString(pretty: true)) }
         }
@@ -186,39 +186,4 @@ enum JobFormat {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
     }
 
-    struct NodeTiming {
-        var id: String
-        var status: String
-        var duration: Double?
-        var cached: Bool
-    }
-
-    /// Each top-level node's last state and duration, in the order nodes started.
-    static func nodeTimings(_ events: [JobEvent]) async throws -> [NodeTiming] {
-        var order: [String] = []
-        var nodes: [String: NodeTiming] = [:]
-        for event in events where event.message["type"] == "node_update" && event.message["iteration"] == nil {
-            guard let id = event.message["node_id"]?.stringValue, let status = event.message["status"]?.stringValue else { continue }
-            if nodes[id] == nil { order.append(id) }
-            nodes[id] = NodeTiming(id: id, status: status, duration: event.message["duration"]?.doubleValue, cached: event.message["cached"] == true)
-        }
-        return order.compactMap { nodes[$0] }
-    }
-}
-
-extension JobRecord {
-    var duration: Double? {
-        guard let started = startedAt, let finished = finishedAt else { return nil }
-        return finished.timeIntervalSince(started)
-    }
-
-    var summaryJSON: Value {
-        [
-            "id": .string(id), "status": .string(status.rawValue), "workflow_id": workflowID.map(Value.string) ?? .null,
-            "workflow_name": workflowName.map(Value.string) ?? .null, "user_id": .string(userID),
-            "created_at": .string(JobFormat.date(createdAt)), "started_at": startedAt.map { .string(JobFormat.date($0)) } ?? .null,
-            "finished_at": finishedAt.map { .string(JobFormat.date($0)) } ?? .null, "error": error.map(Value.string) ?? .null,
-            "error_node_id": errorNodeID.map(Value.string) ?? .null, "outputs": outputs.map(Value.dict) ?? .null,
-        ]
-    }
 }

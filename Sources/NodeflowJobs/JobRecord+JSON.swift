@@ -1,0 +1,46 @@
+import Foundation
+import Nodeflow
+
+extension JobRecord {
+    /// How long the job ran, once it ended.
+    public var duration: Double? {
+        guard let started = startedAt, let finished = finishedAt else { return nil }
+        return finished.timeIntervalSince(started)
+    }
+
+    /// The job as JSON (without its graph): id, status, workflow, user, timestamps, error, outputs.
+    public var summaryJSON: Value {
+        func date(_ d: Date?) -> Value { d.map { .string($0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))) } ?? .null }
+        return [
+            "id": .string(id), "status": .string(status.rawValue), "workflow_id": workflowID.map(Value.string) ?? .null,
+            "workflow_name": workflowName.map(Value.string) ?? .null, "user_id": .string(userID),
+            "created_at": date(createdAt), "started_at": date(startedAt), "finished_at": date(finishedAt),
+            "duration": duration.map(Value.float) ?? .null, "error": error.map(Value.string) ?? .null,
+            "error_node_id": errorNodeID.map(Value.string) ?? .null, "outputs": outputs.map(Value.dict) ?? .null,
+        ]
+    }
+}
+
+/// Each top-level node's last state and duration in a job, from its recorded messages.
+public struct NodeTiming: Sendable, Equatable {
+    public var nodeID: String
+    public var status: String
+    public var duration: Double?
+    public var cached: Bool
+
+    /// The nodes in the order they first appear in the messages.
+    public static func from(_ events: [JobEvent]) -> [NodeTiming] {
+        var order: [String] = []
+        var nodes: [String: NodeTiming] = [:]
+        for event in events where event.message["type"] == "node_update" && event.message["iteration"] == nil {
+            guard let id = event.message["node_id"]?.stringValue, let status = event.message["status"]?.stringValue else { continue }
+            if nodes[id] == nil { order.append(id) }
+            nodes[id] = NodeTiming(nodeID: id, status: status, duration: event.message["duration"]?.doubleValue, cached: event.message["cached"] == true)
+        }
+        return order.compactMap { nodes[$0] }
+    }
+
+    public var jsonValue: Value {
+        ["node_id": .string(nodeID), "status": .string(status), "duration": duration.map(Value.float) ?? .null, "cached": .bool(cached)]
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import Nodeflow
+import NodeflowJobs
+import OrderedCollections
+
+/// The HTTP API: jobs (submit, list, show, events, cancel), one-call runs, node metadata, health.
+struct JobRoutes: Sendable {
+    let store: any JobStore
+    let jobs: JobService
+    let registry: NodeRegistry
+    let maxBodySize: Int
+
+    func register(on router: Router<ServerRequestContext>) {
+        router.get("/health") { _, _ in
+            JSONResponse.make(["status": "ok", "running_jobs": .int(jobs.runningCount), "queued_jobs": .int(jobs.queueDepth)])
+        }
+        router.get("/api/nodes") { _, _ in
+            JSONResponse.make(.list(registry.allMetadata.map(\.jsonValue)))
+        }
+        router.post("/api/jobs") { request, context in
+            let job = try await submit(request, context: context)
+            return JSONResponse.make(["job_id": .string(job.id), "status": .string(job.status.rawValue)], status: .accepted)
+        }
+        router.get("/api/jobs") { request, context in
+            let query = request.uri.queryParameters
+            var status: JobStatus?
+            if let text = query.get("status") {
+                guard let s = JobStatus(rawValue: text) else { throw APIError(status: .badRequest, message: "unknown status '\(text)'") }
+                status = s
+            }
+            let limit = min(max(Int(query.get("limit") ?? "") ?? 50, 1), 1000)
+            let offset = max(Int(query.get("offset") ?? "") ?? 0, 0)
+            let found = try await store.jobs(JobQuery(status: status, userID: context.userID, limit: limit, offset: offset))
+            return JSONResponse.make(["jobs": .list(found.map(\.summaryJSON)), "limit": .int(limit), "offset": .int(offset)])
+        }
+        router.get("/api/jobs/:id") { _, context in
+            let job = try await ownJob(context)
+            var value = job.summaryJSON.dictValue ?? [:]
+            value["nodes"] = .list(NodeTiming.from(try await store.events(job.id, after: 0)).map(\.jsonValue))
+            value["params"] = .dict(job.params)
+            return JSONResponse.make(.dict(value))
+        }
+        router.get("/api/jobs/:id/events") { request, context in
+            let job = try await ownJob(context)
+            let after = Int(request.uri.queryParameters.get("after") ?? "") ?? 0
+            if request.uri.queryParameters.get("follow") == "true" {
+                return follow(job.id, after: after, serverSentEvents: request.headers[.accept]?.contains("text/event-stream") == true)
+            }
+            let events = try await store.events(job.id, after: after)
+            return JSONResponse.make(["events": .list(events.map(\.message)), "last": .int(events.last?.sequence ?? after)])
+        }
+        router.post("/api/jobs/:id/cancel") { _, context in
+            let job = try await ownJob(context)
+            let here = try await jobs.cancel(job.id)
+            let elsewhere = here ? false : try await store.requestCancel(job.id)
+            guard here || elsewhere else {
+                throw APIError(status: .conflict, message: "job \(job.id) is \(job.status.rawValue); nothing to cancel")
+            }
+            return JSONResponse.make(["job_id": .string(job.id), "cancel_requested": true])
+        }
+        router.post("/api/workflows/run") { request, context in
+            let job = try await submit(request, context: context)
+            if request.uri.queryParameters.get("stream") == "true" {
+                return follow(job.id, after: 0, serverSentEvents: false)
+            }
+            // Without streaming: wait for the end and answer with the job.
+            while true {
+                let current = try await store.requireJob(job.id)
+                if current.status != .queued && current.status != .running { return JSONResponse.make(current.summaryJSON) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// Reads a RunJobRequest, validates its graph and params, records the job and queues it.
+    private func submit(_ request: Request, context: ServerRequestContext) async throws -> JobRecord {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBodySize)
+        } catch {
+            throw APIError(status: .contentTooLarge, message: "the request body is larger than \(maxBodySize) bytes")
+        }
+        let runRequest: RunJobRequest
+        do {
+            runRequest = try RunJobRequest(jsonValue: try Value(jsonBytes: Array(buffer.readableBytesView)))
+        } catch let error as JSONSyntaxError {
+            throw APIError(status: .badRequest, message: "malformed JSON: \(error)")
+        } catch {
+            throw APIError(status: .badRequest, message: "\(error)")
+        }
+        do {
+            _ = try GraphValidator(registry: registry, gpuSlots: jobs.configuration.runner.gpuSlots ?? ResourcePool.detectedGPUCount())
+                .compile(runRequest.graph, params: runRequest.params)
+        } catch {
+            throw APIError(status: .unprocessableContent, message: "the workflow is invalid", details: ["problems": .list(error.problems.map(\.jsonValue))])
+        }
+        let job = JobRecord(
+            id: UUID().uuidString.lowercased(), workflowID: runRequest.workflowID,
+            workflowName: runRequest.otherFields["workflow_name"]?.stringValue ?? runRequest.workflowID,
+            graph: runRequest.graph, params: runRequest.params, userID: context.userID)
+        try await store.create(job)
+        jobs.enqueue(job.id)
+        return job
+    }
+
+    /// The job named in the path, if it belongs to the caller; another user's job is a 404.
+    private func ownJob(_ context: ServerRequestContext) async throws -> JobRecord {
+        let id = try context.parameters.require("id")
+        guard let job = try await store.job(id), job.userID == context.userID else {
+            throw APIError(status: .notFound, message: "no job with id '\(id)'")
+        }
+        return job
+    }
+
+    /// Streams a job's messages as they are recorded — NDJSON, or server-sent events — until the
+    /// job ends.
+    private func follow(_ jobID: String, after: Int, serverSentEvents: Bool) -> Response {
+        let store = self.store
+        let body = ResponseBody { writer in
+            var last = after
+            while true {
+                let events = try await store.events(jobID, after: last)
+                for event in events {
+                    var bytes = serverSentEvents ? Array("data: ".utf8) : []
+                    bytes += event.message.jsonBytes()
+                    bytes += serverSentEvents ? Array("\n\n".utf8) : [0x0A]
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                    last = event.sequence
+                }
+                let job = try await store.job(jobID)
+                if let job, job.status != .queued && job.status != .running {
+                    if try await store.events(jobID, after: last).isEmpty { break }
+                    continue
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await writer.finish(nil)
+        }
+        let type = serverSentEvents ? "text/event-stream" : "application/x-ndjson"
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: body)
+    }
+}

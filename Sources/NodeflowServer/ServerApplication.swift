@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import Logging
+import Nodeflow
+import NodeflowJobs
+import NodeflowNodes
+
+/// What `nodeflow serve` serves, and how.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8000
+    /// The largest request body accepted; larger ones get 413.
+    public var maxBodySize = 16 << 20
+    /// Bearer tokens and the user each stands for; `nil` serves without authentication (user "1").
+    public var tokens: [String: String]?
+
+    public init() {}
+
+    /// Reads a tokens file: one `TOKEN USER_ID` pair a line; `#` starts a comment.
+    public static func readTokens(_ path: String) throws -> [String: String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var tokens: [String: String] = [:]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            if fields.isEmpty { continue }
+            guard fields.count == 2 else {
+                throw ServerConfigurationError(message: "\(path), line \(number + 1): expected 'TOKEN USER_ID'")
+            }
+            tokens[fields[0]] = fields[1]
+        }
+        return tokens
+    }
+}
+
+public struct ServerConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The request context of every route: who is asking.
+public struct ServerRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The user the bearer token stands for ("1" without authentication).
+    public var userID = "1"
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+}
+
+/// Builds the server: the HTTP API over a job store, with the job service that runs the jobs.
+public func makeServer(
+    configuration: ServerConfiguration, store: any JobStore, jobs: JobService, registry: NodeRegistry = .standard,
+    logger: Logger = Logger(label: "nodeflow.server")
+) -> some ApplicationProtocol {
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
+    JobRoutes(store: store, jobs: jobs, registry: registry, maxBodySize: configuration.maxBodySize).register(on: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow"),
+        services: [jobs],
+        logger: logger)
+}
+
+/// Answers every error with a JSON body `{"error": ...}` and the right status; never a bare 500
+/// for a user's mistake.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as HTTPError {
+            return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase).response
+        } catch {
+            return APIError(status: .internalServerError, message: "\(error)").response
+        }
+    }
+}
+
+/// Requires `Authorization: Bearer TOKEN` on every route but `/health` when tokens are set.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+    let tokens: [String: String]?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let tokens, request.uri.path != "/health" else { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            let user = tokens[String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)]
+        else {
+            throw APIError(status: .unauthorized, message: "a valid 'Authorization: Bearer TOKEN' header is required")
+        }
+        var context = context
+        context.userID = user
+        return try await next(request, context)
+    }
+}
+
+/// An API error: a status and a JSON body.
+struct APIError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+    var details: [String: Value] = [:]
+
+    var response: Response {
+        var body: [String: Value] = ["error": .string(message)]
+        body.merge(details) { _, new in new }
+        return JSONResponse.make(.dict(.init(uniqueKeysWithValues: body.sorted { $0.key < $1.key })), status: status)
+    }
+}
+
+enum JSONResponse {
+    static func make(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes())))
+    }
+}

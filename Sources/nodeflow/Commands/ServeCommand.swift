@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Nodeflow
+import NodeflowJobs
+import NodeflowServer
+import ServiceLifecycle
+
+/// `nodeflow serve`: the HTTP API over the data directory's job store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serves the HTTP API: submit, list, follow and cancel jobs.",
+        discussion: "SIGINT or SIGTERM stops taking jobs and lets running ones finish (or cancels them with --cancel-on-shutdown); queued jobs stay queued for the next start."
+    )
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port = 8000
+
+    @Option(help: "The most jobs that run at once; the rest wait, queued, in order.")
+    var maxConcurrentJobs = 4
+
+    @Option(help: "'token' to require 'Authorization: Bearer TOKEN' on every route but /health.")
+    var auth: String?
+
+    @Option(help: "With --auth token: a file of 'TOKEN USER_ID' lines.")
+    var tokensFile: String?
+
+    @Flag(help: "Cancel running jobs on shutdown instead of letting them finish.")
+    var cancelOnShutdown = false
+
+    @Flag(help: "Run every node, neither reading nor writing the disk cache.")
+    var noCache = false
+
+    @OptionGroup var data: DataOptions
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        switch auth {
+        case nil: break
+        case "token"?:
+            guard let tokensFile else {
+                printError("error: --auth token needs --tokens-file")
+                throw ExitCode(ExitStatus.invalid)
+            }
+            do { configuration.tokens = try ServerConfiguration.readTokens(tokensFile) } catch {
+                printError("error: \(error)")
+                throw ExitCode(ExitStatus.invalid)
+            }
+        case let other?:
+            printError("error: unknown --auth '\(other)' (only 'token')")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        let environment = try await JobEnvironment.open(data, cache: !noCache)
+        var jobsConfiguration = JobService.Configuration()
+        jobsConfiguration.maxConcurrentJobs = maxConcurrentJobs
+        jobsConfiguration.cancelRunningJobsOnShutdown = cancelOnShutdown
+        jobsConfiguration.runner.cachesInlineNodes = false
+        var logger = Logger(label: "nodeflow")
+        logger.logLevel = .info
+        let jobs = JobService(store: environment.store, cache: environment.cache, configuration: jobsConfiguration, logger: logger)
+        let app = makeServer(configuration: configuration, store: environment.store, jobs: jobs, logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+    }
+}
