@@ -52,11 +52,7 @@ struct JobRoutes: Sendable {
         }
         router.post("/api/jobs/:id/cancel") { _, context in
             let job = try await ownJob(context)
-            let here = try await jobs.cancel(job.id)
-            let elsewhere = here ? false : try await store.requestCancel(job.id)
-            guard here || elsewhere else {
-                throw APIError(status: .conflict, message: "job \(job.id) is \(job.status.rawValue); nothing to cancel")
-            }
+            try await cancel(job)
             return JSONResponse.make(["job_id": .string(job.id), "cancel_requested": true])
         }
         router.post("/api/workflows/run") { request, context in
@@ -81,11 +77,20 @@ struct JobRoutes: Sendable {
         } catch {
             throw APIError(status: .contentTooLarge, message: "the request body is larger than \(maxBodySize) bytes")
         }
+        let value: Value
+        do {
+            value = try Value(jsonBytes: Array(buffer.readableBytesView))
+        } catch {
+            throw APIError(status: .badRequest, message: "malformed JSON: \(error)")
+        }
+        return try await createJob(value, userID: context.userID)
+    }
+
+    /// Validates a RunJobRequest (as JSON), records the job and queues it.
+    func createJob(_ value: Value, userID: String) async throws -> JobRecord {
         let runRequest: RunJobRequest
         do {
-            runRequest = try RunJobRequest(jsonValue: try Value(jsonBytes: Array(buffer.readableBytesView)))
-        } catch let error as JSONSyntaxError {
-            throw APIError(status: .badRequest, message: "malformed JSON: \(error)")
+            runRequest = try RunJobRequest(jsonValue: value)
         } catch {
             throw APIError(status: .badRequest, message: "\(error)")
         }
@@ -98,7 +103,7 @@ struct JobRoutes: Sendable {
         let job = JobRecord(
             id: UUID().uuidString.lowercased(), workflowID: runRequest.workflowID,
             workflowName: runRequest.otherFields["workflow_name"]?.stringValue ?? runRequest.workflowID,
-            graph: runRequest.graph, params: runRequest.params, userID: context.userID)
+            graph: runRequest.graph, params: runRequest.params, userID: userID)
         try await store.create(job)
         jobs.enqueue(job.id)
         return job
@@ -106,34 +111,54 @@ struct JobRoutes: Sendable {
 
     /// The job named in the path, if it belongs to the caller; another user's job is a 404.
     private func ownJob(_ context: ServerRequestContext) async throws -> JobRecord {
-        let id = try context.parameters.require("id")
-        guard let job = try await store.job(id), job.userID == context.userID else {
+        try await ownJob(try context.parameters.require("id"), userID: context.userID)
+    }
+
+    /// The job, if it belongs to the user; another user's job is a 404.
+    func ownJob(_ id: String, userID: String) async throws -> JobRecord {
+        guard let job = try await store.job(id), job.userID == userID else {
             throw APIError(status: .notFound, message: "no job with id '\(id)'")
         }
         return job
     }
 
+    /// Cancels a job of the user, here or in another process.
+    func cancel(_ job: JobRecord) async throws {
+        let here = try await jobs.cancel(job.id)
+        let elsewhere = here ? false : try await store.requestCancel(job.id)
+        guard here || elsewhere else {
+            throw APIError(status: .conflict, message: "job \(job.id) is \(job.status.rawValue); nothing to cancel")
+        }
+    }
+
+    /// Calls `emit` with each of a job's recorded messages after `after`, as they are recorded,
+    /// until the job ends.
+    func forEachEvent(of jobID: String, after: Int, _ emit: (JobEvent) async throws -> Void) async throws {
+        var last = after
+        while true {
+            let events = try await store.events(jobID, after: last)
+            for event in events {
+                try await emit(event)
+                last = event.sequence
+            }
+            let job = try await store.job(jobID)
+            if let job, job.status != .queued && job.status != .running {
+                if try await store.events(jobID, after: last).isEmpty { return }
+                continue
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Streams a job's messages as they are recorded — NDJSON, or server-sent events — until the
     /// job ends.
     private func follow(_ jobID: String, after: Int, serverSentEvents: Bool) -> Response {
-        let store = self.store
         let body = ResponseBody { writer in
-            var last = after
-            while true {
-                let events = try await store.events(jobID, after: last)
-                for event in events {
-                    var bytes = serverSentEvents ? Array("data: ".utf8) : []
-                    bytes += event.message.jsonBytes()
-                    bytes += serverSentEvents ? Array("\n\n".utf8) : [0x0A]
-                    try await writer.write(ByteBuffer(bytes: bytes))
-                    last = event.sequence
-                }
-                let job = try await store.job(jobID)
-                if let job, job.status != .queued && job.status != .running {
-                    if try await store.events(jobID, after: last).isEmpty { break }
-                    continue
-                }
-                try await Task.sleep(for: .milliseconds(50))
+            try await forEachEvent(of: jobID, after: after) { event in
+                var bytes = serverSentEvents ? Array("data: ".utf8) : []
+                bytes += event.message.jsonBytes()
+                bytes += serverSentEvents ? Array("\n\n".utf8) : [0x0A]
+                try await writer.write(ByteBuffer(bytes: bytes))
             }
             try await writer.finish(nil)
         }

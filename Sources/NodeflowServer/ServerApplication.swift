@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Nodeflow
 import NodeflowJobs
@@ -57,9 +59,20 @@ public func makeServer(
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
-    JobRoutes(store: store, jobs: jobs, registry: registry, maxBodySize: configuration.maxBodySize).register(on: router)
+    let routes = JobRoutes(store: store, jobs: jobs, registry: registry, maxBodySize: configuration.maxBodySize)
+    routes.register(on: router)
+    let tokens = configuration.tokens
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade { request, _, _ in
+            // Upgrade /ws for a valid token; anything else goes on to the router (which answers
+            // 401 for a bad token).
+            guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
+            guard let userID = AuthMiddleware.user(for: request.headerFields[.authorization], tokens: tokens) else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in
+                try await WebSocketSession(routes: routes, userID: userID).run(inbound: inbound, outbound: outbound)
+            }
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow"),
         services: [jobs],
         logger: logger)
@@ -89,15 +102,20 @@ struct AuthMiddleware: RouterMiddleware {
     let tokens: [String: String]?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let tokens, request.uri.path != "/health" else { return try await next(request, context) }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            let user = tokens[String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)]
-        else {
+        guard tokens != nil, request.uri.path != "/health" else { return try await next(request, context) }
+        guard let user = Self.user(for: request.headers[.authorization], tokens: tokens) else {
             throw APIError(status: .unauthorized, message: "a valid 'Authorization: Bearer TOKEN' header is required")
         }
         var context = context
         context.userID = user
         return try await next(request, context)
+    }
+
+    /// The user a bearer token stands for; "1" when the server has no tokens.
+    static func user(for header: String?, tokens: [String: String]?) -> String? {
+        guard let tokens else { return "1" }
+        guard let header, header.hasPrefix("Bearer ") else { return nil }
+        return tokens[String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)]
     }
 }
 
