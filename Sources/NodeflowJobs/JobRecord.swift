@@ -105,6 +105,8 @@ public protocol JobStore: Sendable {
     func requestCancel(_ id: String) async throws -> Bool
     /// Whether someone asked for the job to be cancelled (the running process polls it).
     func isCancelRequested(_ id: String) async throws -> Bool
+    /// How many jobs have each status.
+    func jobCounts() async throws -> [JobStatus: Int]
     /// Marks running jobs of `host` whose process is gone as failed; returns their ids.
     func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String]
 }

@@ -182,6 +182,15 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
+    public func jobCounts() async throws -> [JobStatus: Int] {
+        let rows = try await database.read { db in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM job GROUP BY status") }
+        var counts: [JobStatus: Int] = [:]
+        for row in rows {
+            if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+        }
+        return counts
+    }
+
     public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
         let running = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, process_id FROM job WHERE status = 'running' AND host = ?", arguments: [host])

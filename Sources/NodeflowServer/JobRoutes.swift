@@ -15,6 +15,13 @@ struct JobRoutes: Sendable {
         router.get("/health") { _, _ in
             JSONResponse.make(["status": "ok", "running_jobs": .int(jobs.runningCount), "queued_jobs": .int(jobs.queueDepth)])
         }
+        router.get("/metrics") { _, _ in
+            let text = jobs.metrics.render(jobCounts: try await store.jobCounts(), queueDepth: jobs.queueDepth, running: jobs.runningCount)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/openapi.json") { _, _ in
+            JSONResponse.make(OpenAPIDocument.value)
+        }
         router.get("/api/nodes") { _, _ in
             JSONResponse.make(.list(registry.allMetadata.map(\.jsonValue)))
         }

@@ -29,6 +29,8 @@ public final class JobService: Service, Sendable {
 
     public let store: any JobStore
     public let configuration: Configuration
+    /// What the jobs run here add up to, for `/metrics`.
+    public let metrics = ServerMetrics()
     private let cache: (any ResultCache)?
     private let logger: Logger
     private let state = Mutex(State())
@@ -116,7 +118,10 @@ public final class JobService: Service, Sendable {
             _ = try await run.run(job, started: { runner in
                 self.state.withLock { $0.runners[jobID] = runner }
             }) { messages in
-                for await _ in messages {}  // recorded by the run; clients read them from the store
+                // The run records its messages; clients read them from the store. Count nodes here.
+                for await message in messages {
+                    if case .nodeUpdate(let update) = message { self.metrics.record(update) }
+                }
             }
         } catch {
             logger.error("job failed to run", metadata: ["job.id": "\(jobID)", "error": "\(error)"])
