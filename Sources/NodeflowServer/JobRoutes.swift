@@ -15,6 +15,9 @@ struct JobRoutes: Sendable {
         router.get("/health") { _, _ in
             JSONResponse.make(["status": "ok", "running_jobs": .int(jobs.runningCount), "queued_jobs": .int(jobs.queueDepth)])
         }
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: RunPage.html)))
+        }
         router.get("/metrics") { _, _ in
             let text = jobs.metrics.render(jobCounts: try await store.jobCounts(), queueDepth: jobs.queueDepth, running: jobs.runningCount)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -46,6 +49,7 @@ struct JobRoutes: Sendable {
             var value = job.summaryJSON.dictValue ?? [:]
             value["nodes"] = .list(NodeTiming.from(try await store.events(job.id, after: 0)).map(\.jsonValue))
             value["params"] = .dict(job.params)
+            value["graph"] = job.graph.jsonValue
             return JSONResponse.make(.dict(value))
         }
         router.get("/api/jobs/:id/events") { request, context in

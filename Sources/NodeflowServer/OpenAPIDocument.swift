@@ -38,6 +38,7 @@ enum OpenAPIDocument {
           },
           "security": [{"bearer": []}],
           "paths": {
+            "/": {"get": {"summary": "The page: run a workflow and watch it live.", "security": [], "responses": {"200": {"description": "HTML"}}}},
             "/health": {"get": {"summary": "Whether the server is up, with its running and queued job counts.", "security": [], "responses": {"200": {"description": "Up"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics: jobs by status, queue depth, node latency, cache hit rate.", "responses": {"200": {"description": "Text exposition format"}}}},
             "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1"}}}},

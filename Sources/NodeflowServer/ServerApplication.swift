@@ -67,8 +67,16 @@ public func makeServer(
         server: .http1WebSocketUpgrade { request, _, _ in
             // Upgrade /ws for a valid token; anything else goes on to the router (which answers
             // 401 for a bad token).
-            guard request.path?.split(separator: "?").first == "/ws" else { return .dontUpgrade }
-            guard let userID = AuthMiddleware.user(for: request.headerFields[.authorization], tokens: tokens) else { return .dontUpgrade }
+            let parts = (request.path ?? "").split(separator: "?", maxSplits: 1)
+            guard parts.first == "/ws" else { return .dontUpgrade }
+            // Browsers cannot set headers on a WebSocket: the page passes its token as ?token=.
+            var header = request.headerFields[.authorization]
+            if header == nil, parts.count == 2 {
+                for pair in parts[1].split(separator: "&") where pair.hasPrefix("token=") {
+                    header = "Bearer " + (String(pair.dropFirst("token=".count)).removingPercentEncoding ?? "")
+                }
+            }
+            guard let userID = AuthMiddleware.user(for: header, tokens: tokens) else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in
                 try await WebSocketSession(routes: routes, userID: userID).run(inbound: inbound, outbound: outbound)
             }
@@ -102,7 +110,8 @@ struct AuthMiddleware: RouterMiddleware {
     let tokens: [String: String]?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard tokens != nil, request.uri.path != "/health" else { return try await next(request, context) }
+        // The health check and the page itself (no data; it asks for a token) are open.
+        guard tokens != nil, request.uri.path != "/health", request.uri.path != "/" else { return try await next(request, context) }
         guard let user = Self.user(for: request.headers[.authorization], tokens: tokens) else {
             throw APIError(status: .unauthorized, message: "a valid 'Authorization: Bearer TOKEN' header is required")
         }

@@ -14,7 +14,7 @@ struct DocumentedRoutesTests {
             let id = try #require(try json(try await client.execute(uri: "/api/jobs", method: .post, body: body(["graph": addGraph])))["job_id"]?.stringValue)
             _ = try await finished(client, id)
             let paths = try #require(document["paths"]?.dictValue)
-            #expect(paths.count == 9)
+            #expect(paths.count == 10)
             for (template, item) in paths {
                 for (method, operation) in item.dictValue ?? [:] {
                     let uri = template.replacingOccurrences(of: "{id}", with: id)

@@ -169,3 +169,19 @@ struct ServerTests {
         }
     }
 }
+
+@Suite("The page", .timeLimit(.minutes(1)))
+struct PageTests {
+    @Test("the page is served at / as plain HTML with its script, open even with auth")
+    func page() async throws {
+        try await withServer(tokens: ["t": "u"]) { client, _ in
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            let html = String(buffer: response.body)
+            #expect(html.contains("<title>Nodeflow</title>"))
+            #expect(html.contains("new WebSocket"))
+            #expect(!html.contains("http://") || html.contains("http://www.w3.org/2000/svg"))  // no CDN
+        }
+    }
+}
