@@ -33,9 +33,10 @@ enum RunPage {
   .node[data-status=error] { border-color: var(--error); background: #fdeeee; }
   .node[data-status=cancelled] { border-color: var(--cancelled); background: #fef6e9; }
   .node[data-status=waiting] { border-color: var(--waiting); }
-  .frame { position: absolute; border: 2px dashed #9aa3b2; border-radius: 12px; background: #f6f7f9; }
+  .frame { position: absolute; border: 2px dashed #9aa3b2; border-radius: 12px; background: #f6f7f9; z-index: 0; }
   .frame .label { position: absolute; top: -10px; left: 12px; background: white; padding: 0 6px; font-size: 11px; color: #687182; }
-  svg { position: absolute; left: 0; top: 0; pointer-events: none; overflow: visible; }
+  svg { position: absolute; left: 0; top: 0; pointer-events: none; overflow: visible; z-index: 1; }
+  .node { z-index: 2; }
   pre#outputs { background: #f3f5f8; padding: 8px; border-radius: 6px; white-space: pre-wrap; }
   #jobs div { cursor: pointer; padding: 3px 0; border-bottom: 1px solid #eef0f3; font-size: 12px; }
   #jobs div span { color: #687182; }
@@ -216,6 +217,15 @@ $('run').onclick = run;
 $('cancel').onclick = () => { if (socket && currentJob) socket.send(JSON.stringify({ command: 'cancel_job', data: { job_id: currentJob } })); };
 $('file').onchange = async e => { const f = e.target.files[0]; if (f) { $('workflow').value = await f.text(); try { draw((j => j.graph || j)(JSON.parse($('workflow').value))); } catch (_) {} } };
 $('token').onchange = loadJobs;
+// Links and scripts can open the page on a workflow (?workflow=JSON&params=JSON&run=1) or a past job (?job=ID).
+const query = new URLSearchParams(location.search);
+if (query.get('token')) $('token').value = query.get('token');
+if (query.get('params')) $('params').value = query.get('params');
+if (query.get('workflow')) {
+  $('workflow').value = query.get('workflow');
+  if (query.get('run') === '1') run(); else try { draw((j => j.graph || j)(JSON.parse($('workflow').value))); } catch (_) {}
+}
+if (query.get('job')) showJob(query.get('job'));
 loadJobs();
 </script>
 </body>
