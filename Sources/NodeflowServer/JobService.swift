@@ -93,6 +93,7 @@ public final class JobService: Service, Sendable {
                         _ = await freed.next()
                         running -= 1
                     }
+                    if state.withLock({ $0.stopping }) { break }  // shutting down while it waited for a slot
                     guard state.withLock({ $0.queued.remove(jobID) != nil }) else { continue }  // cancelled while queued
                     running += 1
                     group.addTask {

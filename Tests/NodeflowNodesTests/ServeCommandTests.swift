@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Nodeflow
+import Testing
+
+/// `nodeflow serve` as a process: graceful shutdown on SIGTERM with a job running.
+@Suite("nodeflow serve", .serialized, .timeLimit(.minutes(1)))
+struct ServeCommandTests {
+    func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func request(_ port: Int, _ path: String, method: String = "GET", body: Value? = nil) async throws -> Value {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let body { request.httpBody = Data(body.jsonBytes()) }
+        let (data, _) = try await URLSession.shared.data(for: request)
+        return try Value(jsonBytes: Array(data))
+    }
+
+    func serve(_ extra: [String], data: String) async throws -> (Process, Int) {
+        let port = freePort()
+        let process = Process()
+        process.executableURL = try #require(NodeflowBinary.url)
+        process.arguments = ["serve", "--port", String(port), "--data-dir", data, "--max-concurrent-jobs", "1"] + extra
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if (try? await request(port, "/health")) != nil { return (process, port) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the server did not start")
+        return (process, port)
+    }
+
+    func waitGraph(_ seconds: Double) -> Value {
+        ["graph": ["nodes": [["id": "w", "type": "nodeflow.control.Wait", "data": ["seconds": .float(seconds), "value": 1]]], "edges": []]]
+    }
+
+    func runningJob(_ port: Int, _ id: String) async throws {
+        for _ in 0..<100 {
+            if try await request(port, "/api/jobs/\(id)")["status"] == "running" { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("job \(id) never ran")
+    }
+
+    @Test("SIGTERM: the running job finishes, the queued one stays queued for the next start")
+    func gracefulShutdown() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let (server, port) = try await serve([], data: data)
+        let first = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(0.5))["job_id"]?.stringValue)
+        let second = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(0.1))["job_id"]?.stringValue)
+        try await runningJob(port, first)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        let (_, listed) = try NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
+        let jobs = try Value(json: listed).listValue ?? []
+        #expect(jobs.first { $0["id"]?.stringValue == first }?["status"] == "completed")
+        #expect(jobs.first { $0["id"]?.stringValue == second }?["status"] == "queued")
+
+        // The next start picks the queued job up.
+        let (again, port2) = try await serve([], data: data)
+        for _ in 0..<100 {
+            if try await request(port2, "/api/jobs/\(second)")["status"] == "completed" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await request(port2, "/api/jobs/\(second)")["status"] == "completed")
+        kill(again.processIdentifier, SIGTERM)
+        again.waitUntilExit()
+    }
+
+    @Test("SIGTERM with --cancel-on-shutdown cancels the running job")
+    func cancellingShutdown() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let (server, port) = try await serve(["--cancel-on-shutdown"], data: data)
+        let id = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(30))["job_id"]?.stringValue)
+        try await runningJob(port, id)
+        let clock = ContinuousClock()
+        let start = clock.now
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(clock.now - start < .seconds(5))
+        let (_, listed) = try NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
+        #expect((try Value(json: listed).listValue ?? []).first?["status"] == "cancelled")
+    }
+}
