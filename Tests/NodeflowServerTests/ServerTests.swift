@@ -99,6 +99,12 @@ struct ServerTests {
             #expect(lines.last??["type"] == "job_update")
             #expect(lines.last??["status"] == "completed")
 
+            let sse = try await client.execute(uri: "/api/jobs/\(id)/events?follow=true", method: .get, headers: [.accept: "text/event-stream"])
+            #expect(sse.headers[.contentType] == "text/event-stream")
+            let events = String(buffer: sse.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(events.allSatisfy { $0.hasPrefix("data: ") })
+            #expect(events.count == lines.count)
+
             let streamed = try await client.execute(uri: "/api/workflows/run?stream=true", method: .post, body: body(["graph": addGraph, "params": ["x": 1]]))
             let last = String(buffer: streamed.body).split(separator: "\n").last.flatMap { try? Value(json: String($0)) }
             #expect(last?["result"] == ["sum": 2])
