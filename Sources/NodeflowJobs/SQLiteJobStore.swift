@@ -84,8 +84,8 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func job(_ id: String) async throws -> JobRecord? {
-        let row = try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]) }
-        return try row.map(Self.record)
+        // Rows become Sendable records inside the closure, so the read runs off the caller's thread.
+        try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(Self.record) }
     }
 
     public func jobs(_ query: JobQuery) async throws -> [JobRecord] {
@@ -102,8 +102,7 @@ public final class SQLiteJobStore: JobStore {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [query.limit, query.offset]
         let sql = "SELECT * FROM job \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
-        let rows = try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments) }
-        return try rows.map(Self.record)
+        return try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record) }
     }
 
     public func markRunning(_ id: String, processID: Int32, host: String) async throws {
@@ -146,24 +145,20 @@ public final class SQLiteJobStore: JobStore {
     public func events(_ id: String, after: Int) async throws -> [JobEvent] {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT seq, message FROM job_event WHERE job_id = ? AND seq > ? ORDER BY seq", arguments: [id, after])
+                .map { row -> (Int, String) in (row["seq"], row["message"]) }
         }
-        return try rows.map { row in
-            let text: String = row["message"]
-            return JobEvent(sequence: row["seq"], message: try Value(json: text))
-        }
+        return try rows.map { JobEvent(sequence: $0.0, message: try Value(json: $0.1)) }
     }
 
     public func nodeResults(_ id: String) async throws -> [String: NodeResultRecord] {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT node_id, outputs, started_at, duration FROM node_result WHERE job_id = ?", arguments: [id])
+                .map { row -> (String, String, Double?, Double?) in (row["node_id"], row["outputs"], row["started_at"], row["duration"]) }
         }
         var results: [String: NodeResultRecord] = [:]
-        for row in rows {
-            let nodeID: String = row["node_id"]
-            let text: String = row["outputs"]
+        for (nodeID, text, started, duration) in rows {
             guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
-            let started: Double? = row["started_at"]
-            results[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: row["duration"])
+            results[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
         }
         return results
     }
@@ -183,10 +178,12 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func jobCounts() async throws -> [JobStatus: Int] {
-        let rows = try await database.read { db in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM job GROUP BY status") }
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM job GROUP BY status").map { row -> (String, Int) in (row["status"], row["n"]) }
+        }
         var counts: [JobStatus: Int] = [:]
-        for row in rows {
-            if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+        for (status, n) in rows {
+            if let status = JobStatus(rawValue: status) { counts[status] = n }
         }
         return counts
     }
@@ -194,11 +191,11 @@ public final class SQLiteJobStore: JobStore {
     public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
         let running = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, process_id FROM job WHERE status = 'running' AND host = ?", arguments: [host])
+                .map { row -> (String, Int32?) in (row["id"], row["process_id"]) }
         }
-        let orphans = running.compactMap { row -> String? in
-            let pid: Int32? = row["process_id"]
-            guard let pid else { return row["id"] }
-            return isAlive(pid) ? nil : row["id"]
+        let orphans = running.compactMap { id, pid -> String? in
+            guard let pid else { return id }
+            return isAlive(pid) ? nil : id
         }
         guard !orphans.isEmpty else { return [] }
         let now = Date().timeIntervalSince1970

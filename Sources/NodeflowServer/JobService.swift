@@ -81,7 +81,7 @@ public final class JobService: Service, Sendable {
     public func run() async throws {
         // Jobs left queued by an earlier run of the server come first, oldest first.
         for job in try await store.jobs(JobQuery(status: .queued, limit: 100_000)).reversed() { enqueue(job.id) }
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 var running = 0
                 // Each finished job yields its slot back.

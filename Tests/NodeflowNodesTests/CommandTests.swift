@@ -13,35 +13,35 @@ struct CommandTests {
     }
 
     @Test("exit codes: 0 completed, 1 failed, 2 invalid workflow or arguments")
-    func exitCodes() throws {
+    func exitCodes() async throws {
         let ok = try write(#"{"nodes":[{"id":"a","type":"nodetool.math.Add","data":{"a":1,"b":2}},{"id":"o","type":"nodetool.output.IntegerOutput","data":{"name":"sum"}}],"edges":[{"source":"a","sourceHandle":"output","target":"o","targetHandle":"value"}]}"#)
-        let (status, output) = try NodeflowBinary.run(binary(), ["run", ok])
+        let (status, output) = try await NodeflowBinary.run(binary(), ["run", ok])
         #expect(status == 0)
         #expect(try Value(json: output) == ["sum": 3])
 
         let failing = try write(#"{"nodes":[{"id":"d","type":"nodetool.math.Divide","data":{"a":1,"b":0}}],"edges":[]}"#)
-        #expect(try NodeflowBinary.run(binary(), ["run", failing]).0 == 1)
+        #expect(try await NodeflowBinary.run(binary(), ["run", failing]).0 == 1)
 
         let invalid = try write(#"{"nodes":[{"id":"d","type":"nodetool.math.Nope","data":{}}],"edges":[]}"#)
-        #expect(try NodeflowBinary.run(binary(), ["run", invalid]).0 == 2)
-        #expect(try NodeflowBinary.run(binary(), ["validate", invalid]).0 == 2)
-        #expect(try NodeflowBinary.run(binary(), ["validate", ok]).0 == 0)
-        #expect(try NodeflowBinary.run(binary(), ["run", ok, "-p", "nope=1"]).0 == 2)
-        #expect(try NodeflowBinary.run(binary(), ["run", ok, "-p", "broken"]).0 == 2)
-        #expect(try NodeflowBinary.run(binary(), ["run", "/no/such/file.json"]).0 == 2)
-        #expect(try NodeflowBinary.run(binary(), ["run"]).0 == 2)
+        #expect(try await NodeflowBinary.run(binary(), ["run", invalid]).0 == 2)
+        #expect(try await NodeflowBinary.run(binary(), ["validate", invalid]).0 == 2)
+        #expect(try await NodeflowBinary.run(binary(), ["validate", ok]).0 == 0)
+        #expect(try await NodeflowBinary.run(binary(), ["run", ok, "-p", "nope=1"]).0 == 2)
+        #expect(try await NodeflowBinary.run(binary(), ["run", ok, "-p", "broken"]).0 == 2)
+        #expect(try await NodeflowBinary.run(binary(), ["run", "/no/such/file.json"]).0 == 2)
+        #expect(try await NodeflowBinary.run(binary(), ["run"]).0 == 2)
     }
 
     @Test("params are read as JSON when they parse, else as strings")
-    func params() throws {
+    func params() async throws {
         let path = try write(#"{"nodes":[{"id":"s","type":"nodetool.input.StringInput","data":{"name":"s"}},{"id":"l","type":"nodetool.input.IntegerInput","data":{"name":"n"}},{"id":"o","type":"nodetool.output.StringOutput","data":{"name":"s"}},{"id":"p","type":"nodetool.output.IntegerOutput","data":{"name":"n"}}],"edges":[{"source":"s","sourceHandle":"output","target":"o","targetHandle":"value"},{"source":"l","sourceHandle":"output","target":"p","targetHandle":"value"}]}"#)
-        let (status, output) = try NodeflowBinary.run(binary(), ["run", path, "-p", "s=hello world", "-p", "n=7"])
+        let (status, output) = try await NodeflowBinary.run(binary(), ["run", path, "-p", "s=hello world", "-p", "n=7"])
         #expect(status == 0)
         #expect(try Value(json: output) == ["s": "hello world", "n": 7])
     }
 
     @Test("Ctrl-C cancels the run: exit 130, every interrupted node reported")
-    func interrupt() throws {
+    func interrupt() async throws {
         let path = try write(#"{"nodes":[{"id":"w","type":"nodeflow.control.Wait","data":{"seconds":30}}],"edges":[]}"#)
         let process = Process()
         process.executableURL = try binary()
@@ -54,12 +54,12 @@ struct CommandTests {
         var seen = Data()
         let deadline = Date().addingTimeInterval(10)
         while !String(decoding: seen, as: UTF8.self).contains(#""status":"running","error""#), Date() < deadline {
-            seen.append(out.fileHandleForReading.availableData)
+            seen.append(await out.fileHandleForReading.readAvailable())
         }
         let start = Date()
         kill(process.processIdentifier, SIGINT)
-        seen.append(out.fileHandleForReading.readDataToEndOfFile())
-        process.waitUntilExit()
+        seen.append(await out.fileHandleForReading.readToEnd())
+        await process.exited()
         #expect(Date().timeIntervalSince(start) < 2)
         #expect(process.terminationStatus == 130)
         let lines = String(decoding: seen, as: UTF8.self).split(separator: "\n").compactMap { try? Value(json: String($0)) }
@@ -68,8 +68,8 @@ struct CommandTests {
     }
 
     @Test("nodes --json lists every type with its metadata")
-    func nodesJSON() throws {
-        let (status, output) = try NodeflowBinary.run(binary(), ["nodes", "--json"])
+    func nodesJSON() async throws {
+        let (status, output) = try await NodeflowBinary.run(binary(), ["nodes", "--json"])
         #expect(status == 0)
         let all = try #require(try Value(json: output).listValue)
         let add = try #require(all.first { $0["node_type"] == "nodetool.math.Add" })

@@ -43,12 +43,12 @@ struct ConformanceTests {
     }
 
     @Test("`nodeflow run FILE --jsonl` gives nodetool's outputs", arguments: ConformanceCase.names)
-    func command(name: String) throws {
+    func command(name: String) async throws {
         let binary = try #require(NodeflowBinary.url, "the nodeflow executable is built beside the tests")
         let (_, params, expected) = try ConformanceCase.load(name)
         var arguments = ["run", ConformanceCase.directory.appendingPathComponent(name + ".json").path, "--jsonl"]
         for (key, value) in params.dictValue ?? [:] { arguments += ["-p", "\(key)=\(value.jsonString())"] }
-        let (status, output) = try NodeflowBinary.run(binary, arguments)
+        let (status, output) = try await NodeflowBinary.run(binary, arguments)
         #expect(status == 0)
         let lines = output.split(separator: "\n").map { try? Value(json: String($0)) }
         let last = try #require(lines.last ?? nil)
@@ -75,7 +75,13 @@ enum NodeflowBinary {
         FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-data-\(UUID().uuidString)").path
     }
 
-    static func run(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory()) throws -> (Int32, String) {
+    /// Runs the binary to its end. The waiting happens on a thread of its own: blocking the
+    /// cooperative pool (two threads here) would stall every other test, timing ones included.
+    static func run(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory()) async throws -> (Int32, String) {
+        try await offPool { try runBlocking(binary, arguments, dataDirectory: dataDirectory) }
+    }
+
+    private static func runBlocking(_ binary: URL, _ arguments: [String], dataDirectory: String) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -87,5 +93,31 @@ enum NodeflowBinary {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Runs blocking work on a thread outside Swift's cooperative pool.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+extension Process {
+    /// Waits for the process to exit without blocking the cooperative pool.
+    func exited() async {
+        _ = try? await offPool { [self] in waitUntilExit() }
+    }
+}
+
+extension FileHandle {
+    /// Reads to the end of the file without blocking the cooperative pool.
+    func readToEnd() async -> Data {
+        (try? await offPool { [self] in readDataToEndOfFile() }) ?? Data()
+    }
+
+    /// Reads what is available (waiting for at least a byte) without blocking the cooperative pool.
+    func readAvailable() async -> Data {
+        (try? await offPool { [self] in availableData }) ?? Data()
     }
 }

@@ -36,8 +36,8 @@ struct JobCommandTests {
         return (process, out)
     }
 
-    func jobs(_ data: String, status: String? = nil) throws -> [Value] {
-        let (code, output) = try NodeflowBinary.run(binary(), ["jobs", "list", "--json", "--limit", "100"] + (status.map { ["--status", $0] } ?? []), dataDirectory: data)
+    func jobs(_ data: String, status: String? = nil) async throws -> [Value] {
+        let (code, output) = try await NodeflowBinary.run(binary(), ["jobs", "list", "--json", "--limit", "100"] + (status.map { ["--status", $0] } ?? []), dataDirectory: data)
         #expect(code == 0)
         return try Value(json: output).listValue ?? []
     }
@@ -46,8 +46,8 @@ struct JobCommandTests {
     func waitForRunningJob(_ data: String, completedNodes nodes: Int = 1) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if let job = try jobs(data, status: "running").first, let id = job["id"]?.stringValue {
-                let (_, events) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+            if let job = try await jobs(data, status: "running").first, let id = job["id"]?.stringValue {
+                let (_, events) = try await NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
                 if events.components(separatedBy: #""status":"completed""#).count - 1 >= nodes { return id }
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -57,17 +57,17 @@ struct JobCommandTests {
     }
 
     @Test("two processes run jobs against one store at once; both are recorded whole")
-    func concurrentWriters() throws {
+    func concurrentWriters() async throws {
         let data = NodeflowBinary.temporaryDataDirectory()
         let workflow = try sleepyWorkflow(count: 20, seconds: 0.005)
         let runs = try (0..<2).map { _ in try start(["run", workflow, "--quiet"], data: data) }
-        for (process, _) in runs { process.waitUntilExit() }
+        for (process, _) in runs { await process.exited() }
         #expect(runs.allSatisfy { $0.0.terminationStatus == 0 })
-        let all = try jobs(data)
+        let all = try await jobs(data)
         #expect(all.count == 2)
         #expect(all.allSatisfy { $0["status"] == "completed" && $0["outputs"] == ["result": 7] })
         for job in all {
-            let (_, events) = try NodeflowBinary.run(binary(), ["jobs", "events", job["id"]!.stringValue!], dataDirectory: data)
+            let (_, events) = try await NodeflowBinary.run(binary(), ["jobs", "events", job["id"]!.stringValue!], dataDirectory: data)
             let lines = events.split(separator: "\n").compactMap { try? Value(json: String($0)) }.filter { $0["type"] != "node_progress" }
             #expect(lines.count == 2 + 2 * 22)
             #expect(lines.last?["status"] == "completed")
@@ -81,27 +81,27 @@ struct JobCommandTests {
         let (process, _) = try start(["run", workflow, "--quiet", "--no-cache"], data: data)
         let id = try await waitForRunningJob(data, completedNodes: 30)
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
 
         // Opening the store sees the dead process and marks the job failed.
-        let failed = try jobs(data).first { $0["id"]?.stringValue == id }
+        let failed = try await jobs(data).first { $0["id"]?.stringValue == id }
         #expect(failed?["status"] == "failed")
-        let (_, before) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+        let (_, before) = try await NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
         let recordedBefore = before.split(separator: "\n").count
 
         // --orphans finds the job whose process died, and resumes it.
-        let (code, output) = try NodeflowBinary.run(binary(), ["resume", "--orphans", "--quiet", "--no-cache"], dataDirectory: data)
+        let (code, output) = try await NodeflowBinary.run(binary(), ["resume", "--orphans", "--quiet", "--no-cache"], dataDirectory: data)
         #expect(code == 0)
         #expect(try Value(json: output) == ["result": 7])
 
-        let (_, after) = try NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+        let (_, after) = try await NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
         let resumed = after.split(separator: "\n").dropFirst(recordedBefore).compactMap { try? Value(json: String($0)) }
         let processed = resumed.filter { $0["type"] == "node_update" && $0["status"] == "running" }.count
         let skipped = resumed.filter { $0["type"] == "node_update" && $0["status"] == "completed" && $0["cached"] == true }.count
         #expect(skipped >= 30, "nodes recorded before the kill are not run again")
         #expect(processed + skipped == 202, "every node either ran again or was skipped, once")
         #expect(processed < 202 - 29)
-        #expect(try jobs(data).first { $0["id"]?.stringValue == id }?["status"] == "completed")
+        #expect(try await jobs(data).first { $0["id"]?.stringValue == id }?["status"] == "completed")
     }
 
     @Test("jobs cancel from another process stops the run; events --follow sees it end")
@@ -113,15 +113,15 @@ struct JobCommandTests {
         let (follower, followed) = try start(["jobs", "events", id, "--follow"], data: data)
         let clock = ContinuousClock()
         let asked = clock.now
-        #expect(try NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 0)
-        process.waitUntilExit()
+        #expect(try await NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 0)
+        await process.exited()
         #expect(clock.now - asked < .seconds(2))
         #expect(process.terminationStatus == 130)
-        follower.waitUntilExit()
-        let lines = String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").compactMap { try? Value(json: String($0)) }
+        await follower.exited()
+        let lines = String(decoding: await followed.fileHandleForReading.readToEnd(), as: UTF8.self).split(separator: "\n").compactMap { try? Value(json: String($0)) }
         #expect(lines.last?["type"] == "job_update")
         #expect(lines.last?["status"] == "cancelled")
-        #expect(try jobs(data).first?["status"] == "cancelled")
-        #expect(try NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 1)
+        #expect(try await jobs(data).first?["status"] == "cancelled")
+        #expect(try await NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 1)
     }
 }

@@ -30,8 +30,9 @@ struct ServeCommandTests {
 
     func serve(_ extra: [String], data: String) async throws -> (Process, Int) {
         let port = freePort()
+        let binary = try #require(NodeflowBinary.url)
         let process = Process()
-        process.executableURL = try #require(NodeflowBinary.url)
+        process.executableURL = binary
         process.arguments = ["serve", "--port", String(port), "--data-dir", data, "--max-concurrent-jobs", "1"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -64,9 +65,9 @@ struct ServeCommandTests {
         let second = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(0.1))["job_id"]?.stringValue)
         try await runningJob(port, first)
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationStatus == 0)
-        let (_, listed) = try NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
+        let (_, listed) = try await NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
         let jobs = try Value(json: listed).listValue ?? []
         #expect(jobs.first { $0["id"]?.stringValue == first }?["status"] == "completed")
         #expect(jobs.first { $0["id"]?.stringValue == second }?["status"] == "queued")
@@ -79,7 +80,7 @@ struct ServeCommandTests {
         }
         #expect(try await request(port2, "/api/jobs/\(second)")["status"] == "completed")
         kill(again.processIdentifier, SIGTERM)
-        again.waitUntilExit()
+        await again.exited()
     }
 
     @Test("SIGTERM with --cancel-on-shutdown cancels the running job")
@@ -91,9 +92,9 @@ struct ServeCommandTests {
         let clock = ContinuousClock()
         let start = clock.now
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(clock.now - start < .seconds(5))
-        let (_, listed) = try NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
+        let (_, listed) = try await NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
         #expect((try Value(json: listed).listValue ?? []).first?["status"] == "cancelled")
     }
 }
