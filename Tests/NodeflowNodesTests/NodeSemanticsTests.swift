@@ -301,3 +301,52 @@ struct InputOutputDataframeTests {
         }
     }
 }
+
+@Suite("Pass-through nodes", .timeLimit(.minutes(1)))
+struct PassThroughNodeTests {
+    static let image: Value = ["type": "image", "uri": "file:///tmp/x.png", "asset_id": nil, "data": nil]
+
+    @Test("constants, inputs and outputs holding references pass their value through unchanged", arguments: [
+        ("nodetool.constant.Bool", Value.bool(true)), ("nodetool.constant.Integer", 7), ("nodetool.constant.Float", 2.5),
+        ("nodetool.constant.String", "s"), ("nodetool.constant.List", [1, "a"]), ("nodetool.constant.Dict", ["k": 1]),
+        ("nodetool.constant.Text", ["type": "text", "uri": "", "asset_id": nil, "data": "hi"]), ("nodetool.constant.Image", image),
+        ("nodetool.constant.Audio", ["type": "audio", "uri": "data:audio/wav;base64,AA==", "asset_id": nil, "data": nil]),
+        ("nodetool.constant.Video", ["type": "video", "uri": "file:///v.mp4", "asset_id": "v1", "data": nil]),
+        ("nodetool.constant.DataFrame", ["type": "dataframe", "columns": [["name": "a", "data_type": "int"]], "data": [[1]]]),
+        ("nodetool.input.BooleanInput", true), ("nodetool.input.StringInput", "x"), ("nodetool.input.TextInput", "plain text"),
+        ("nodetool.input.ChatInput", [["role": "user", "content": "hi"]]), ("nodetool.input.ImageInput", image),
+        ("nodetool.input.AudioInput", ["type": "audio", "uri": "", "asset_id": nil, "data": nil]),
+        ("nodetool.input.VideoInput", ["type": "video", "uri": "", "asset_id": nil, "data": nil]),
+        ("nodetool.output.ImageOutput", image), ("nodetool.output.AudioOutput", ["type": "audio", "uri": "", "asset_id": nil, "data": nil]),
+        ("nodetool.output.VideoOutput", ["type": "video", "uri": "", "asset_id": nil, "data": nil]),
+        ("nodetool.output.DataframeOutput", ["type": "dataframe", "columns": [], "data": []]), ("nodetool.output.TensorOutput", [1.0, 2.0]),
+        ("nodetool.output.TextOutput", "t"), ("nodetool.output.BooleanOutput", false), ("nodetool.output.StringOutput", "o"),
+        ("nodetool.output.DictionaryOutput", ["a": nil]), ("nodetool.output.ListOutput", []),
+        ("nodetool.workflows.base_node.Preview", ["shown": 1]),
+    ] as [(String, Value)])
+    func passThrough(type: String, value: Value) async throws {
+        #expect(try await runNode(type, ["value": value]) == value)
+    }
+
+    @Test("a reference of the wrong kind is refused before anything runs")
+    func wrongKind() async {
+        let error = await failure("nodetool.output.ImageOutput", ["value": ["type": "audio", "uri": ""]])
+        #expect(error.contains("expects image"))
+    }
+
+    @Test("TextID gives the asset id; SaveList writes one item per line; Comment does nothing")
+    func others() async throws {
+        #expect(try await runNode("nodetool.text.TextID", ["text": ["type": "text", "uri": "", "asset_id": "a7", "data": nil]]) == "a7")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-\(UUID())").path
+        let ref = try await runNode("nodetool.list.SaveList", ["values": [1, "two", 3.5], "folder": .string(folder), "name": "l.txt"])
+        #expect(ref["uri"]?.stringValue?.hasSuffix("/l.txt") == true)
+        #expect(try String(contentsOfFile: folder + "/l.txt", encoding: .utf8) == "1\ntwo\n3.5")
+        let runner = WorkflowRunner(jobID: "c", configuration: .init(registry: .standard))
+        let context = ProcessingContext()
+        async let drained: Void = { for await _ in context.messages {} }()
+        let outputs = try await runner.run(RunJobRequest(graph: Graph(nodes: [NodeSpec(id: "c", type: "nodetool.workflows.base_node.Comment", data: ["headline": "note"])])), context: context)
+        await drained
+        #expect(outputs.isEmpty)
+        #expect(runner.status == .completed)
+    }
+}
