@@ -19,6 +19,8 @@ import Synchronization
 /// every node's `finalize` runs, and ``run(_:context:)`` throws a ``NodeFailure``. ``cancel()``
 /// stops a run at once; `run` then throws `CancellationError`. Cancelling the task that awaits
 /// `run` does the same.
+///
+/// A runner runs one job, as nodetool's does: make a new runner (and context) for each run.
 public final class WorkflowRunner: Sendable {
     /// The runner's state, as nodetool names it.
     public enum Status: String, Sendable, Hashable {
