@@ -29,6 +29,7 @@ public indirect enum PropertyType: Sendable, Hashable {
     ///
     /// `any` fits everything; an int fits a float; a union fits when one of its members does.
     public func canFlow(into target: PropertyType) -> Bool {
+        if self == target { return true }  // the common case (Add into Add), without the pairwise walk
         switch (self, target) {
         case (.any, _), (_, .any): return true
         case (.union(let members), _): return members.contains { $0.canFlow(into: target) }
