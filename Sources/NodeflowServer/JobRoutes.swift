@@ -142,30 +142,13 @@ struct JobRoutes: Sendable {
         }
     }
 
-    /// Calls `emit` with each of a job's recorded messages after `after`, as they are recorded,
-    /// until the job ends.
-    func forEachEvent(of jobID: String, after: Int, _ emit: (JobEvent) async throws -> Void) async throws {
-        var last = after
-        while true {
-            let events = try await store.events(jobID, after: last)
-            for event in events {
-                try await emit(event)
-                last = event.sequence
-            }
-            let job = try await store.job(jobID)
-            if let job, job.status != .queued && job.status != .running {
-                if try await store.events(jobID, after: last).isEmpty { return }
-                continue
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
+
 
     /// Streams a job's messages as they are recorded — NDJSON, or server-sent events — until the
     /// job ends.
     private func follow(_ jobID: String, after: Int, serverSentEvents: Bool) -> Response {
         let body = ResponseBody { writer in
-            try await forEachEvent(of: jobID, after: after) { event in
+            try await store.followEvents(of: jobID, after: after) { event in
                 var bytes = serverSentEvents ? Array("data: ".utf8) : []
                 bytes += event.message.jsonBytes()
                 bytes += serverSentEvents ? Array("\n\n".utf8) : [0x0A]

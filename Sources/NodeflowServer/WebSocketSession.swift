@@ -65,7 +65,7 @@ struct WebSocketSession: Sendable {
 
     /// Sends a job's messages (each with its `seq`, for reattaching) until the job ends.
     private func follow(_ jobID: String, after: Int, send: AsyncStream<Value>.Continuation) async throws {
-        try await routes.forEachEvent(of: jobID, after: after) { event in
+        try await routes.store.followEvents(of: jobID, after: after) { event in
             var message = event.message.dictValue ?? [:]
             message["seq"] = .int(event.sequence)
             send.yield(.dict(message))

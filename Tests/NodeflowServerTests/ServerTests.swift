@@ -187,7 +187,10 @@ struct PageTests {
             let html = String(buffer: response.body)
             #expect(html.contains("<title>Nodeflow</title>"))
             #expect(html.contains("new WebSocket"))
-            #expect(!html.contains("http://") || html.contains("http://www.w3.org/2000/svg"))  // no CDN
+            // Served whole by the binary: no script, style or image from anywhere else.
+            for outside in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import"] {
+                #expect(!html.contains(outside), "the page loads something from outside: \(outside)")
+            }
         }
     }
 }

@@ -205,8 +205,11 @@ struct RunnerTests {
         #expect(a == CacheKey(nodeType: "t", inputs: ["y": "s", "x": 1]))
         #expect(a != CacheKey(nodeType: "t", inputs: ["x": 1.0, "y": "s"]))
         #expect(a != CacheKey(nodeType: "u", inputs: ["x": 1, "y": "s"]))
-        // The digest is fixed by the canonical encoding, not by the process.
-        #expect(CacheKey(nodeType: "nodetool.math.Add", inputs: ["a": 1, "b": 2]).hex.count == 64)
+        // The digest is fixed by the canonical encoding, not by the process: this value was also
+        // computed by an independent Python implementation of the encoding (tagged, length-prefixed,
+        // little-endian, keys sorted) — any other process or build must give the same key.
+        #expect(CacheKey(nodeType: "nodetool.math.Add", inputs: ["a": 1, "b": 2.5, "c": ["x": "é"]]).hex
+            == "63466cebc416c8ccc43416ac3801bdf16b21c614e001eb10ef91e72b59cf0106")
     }
 
     @Test("the memory cache evicts the least recently used entry")

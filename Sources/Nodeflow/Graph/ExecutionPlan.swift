@@ -22,9 +22,6 @@ public struct ExecutionPlan: Sendable {
     /// Warnings that do not stop the run (e.g. a `data` key the node type does not declare).
     public let warnings: [String]
 
-    /// Whether any node needs a GPU slot.
-    var requiresGPU: Bool { typeInfo.contains { $0.requiredResources.contains(.gpu) } }
-
     /// The type of the node at `position`.
     func metadata(_ position: Int) -> NodeTypeInfo { typeInfo[position] }
 
@@ -99,10 +96,4 @@ final class ScopePlan: Sendable {
         self.allInline = allInline
     }
 
-    /// Every node of this scope and the bodies inside it, by position.
-    var allNodes: [Int] {
-        var result = members
-        for body in bodies.values { result.append(contentsOf: body.allNodes) }
-        return result
-    }
 }

@@ -43,7 +43,7 @@ final class RunExecution: Sendable {
 
     /// For a top-level node with a result from an earlier run: posts its completion and returns it.
     private func resumed(_ l: Int, in scope: ScopePlan) -> NodeOutputs? {
-        guard scope.loop == nil, let outputs = preloaded[l] else { return nil }
+        guard !preloaded.isEmpty, scope.loop == nil, let outputs = preloaded[l] else { return nil }
         let position = scope.members[l]
         var update = NodeUpdate(nodeID: plan.nodes[position].id, nodeName: plan.metadata(position).title, nodeType: plan.nodes[position].type, status: .completed)
         update.result = outputs

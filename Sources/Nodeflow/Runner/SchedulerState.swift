@@ -59,9 +59,6 @@ struct SchedulerState {
         isStopping = true
     }
 
-    /// Whether nothing is running and nothing more will start.
-    var isDone: Bool { running == 0 && (isStopping || ready.isEmpty) }
-
     /// Whether every node finished successfully.
     var isComplete: Bool { finished == count }
 }

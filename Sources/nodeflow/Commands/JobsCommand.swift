@@ -96,28 +96,15 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (environment, _) = try await JobEnvironment.openWithJob(data, jobID)
-            var last = 0
-            while true {
-                let events = try await environment.store.events(jobID, after: last)
-                if !events.isEmpty {
-                    var out = ""
-                    for event in events { out += event.message.jsonString() + "\n" }
-                    FileHandle.standardOutput.write(Data(out.utf8))
-                    last = events.last!.sequence
-                }
-                guard follow else { return }
-                let job = try await environment.store.job(jobID)
-                if let job, job.status != .running && job.status != .queued {
-                    // The run wrote its last messages before it was marked finished.
-                    let rest = try await environment.store.events(jobID, after: last)
-                    FileHandle.standardOutput.write(Data(rest.map { $0.message.jsonString() + "\n" }.joined().utf8))
-                    return
-                }
-                if job.map({ $0.status == .running && $0.host == JobEnvironment.host }) == true, try await !environment.failOrphans().isEmpty {
-                    continue
-                }
-                try await Task.sleep(for: .milliseconds(100))
+            func write(_ event: JobEvent) {
+                FileHandle.standardOutput.write(Data((event.message.jsonString() + "\n").utf8))
             }
+            guard follow else {
+                for event in try await environment.store.events(jobID, after: 0) { write(event) }
+                return
+            }
+            // While waiting, a job whose process died is marked failed, which ends the follow.
+            try await environment.store.followEvents(of: jobID, interval: .milliseconds(100), beforeWaiting: { _ = try await environment.failOrphans() }) { write($0) }
         }
     }
 
