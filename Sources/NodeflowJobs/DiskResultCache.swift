@@ -62,6 +62,8 @@ public final class DiskResultCache: ResultCache {
     }
 
     public func store(_ outputs: NodeOutputs, for key: CacheKey) {
+        // JSON cannot hold NaN or Infinity: such a result would come back changed; recompute it.
+        guard outputs.jsonValue.survivesJSON else { return }
         let bytes = Self.encode(outputs)
         let file = url(for: key)
         let folder = file.deletingLastPathComponent()

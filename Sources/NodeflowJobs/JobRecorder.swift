@@ -32,7 +32,8 @@ public final class JobRecorder: MessageTap {
         guard !batch.isEmpty else { return }
         var results: [NodeResultRecord] = []
         for case .nodeUpdate(let update) in batch where update.status == .completed && update.iterationPath.isEmpty {
-            guard let outputs = update.result else { continue }
+            // A result JSON cannot hold exactly (NaN, Infinity) is not kept: resume runs the node again.
+            guard let outputs = update.result, outputs.jsonValue.survivesJSON else { continue }
             results.append(NodeResultRecord(
                 nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)),
                 duration: update.duration))

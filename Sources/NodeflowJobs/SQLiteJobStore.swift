@@ -108,8 +108,14 @@ public final class SQLiteJobStore: JobStore {
     public func markRunning(_ id: String, processID: Int32, host: String) async throws {
         let now = Date().timeIntervalSince1970
         try await database.write { db in
+            // A cancel requested while the job was queued stands (the run stops at once); one left
+            // from an earlier run of a job being resumed does not.
             try db.execute(
-                sql: "UPDATE job SET status = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL, error_node_id = NULL, process_id = ?, host = ?, cancel_requested = 0 WHERE id = ?",
+                sql: """
+                    UPDATE job SET status = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL,
+                    error_node_id = NULL, process_id = ?, host = ?,
+                    cancel_requested = CASE WHEN status = 'queued' THEN cancel_requested ELSE 0 END WHERE id = ?
+                    """,
                 arguments: [now, processID, host, id])
         }
     }

@@ -5,12 +5,18 @@ import OrderedCollections
 /// "data": [[...]], "columns": [{"name", "data_type", "description"}]}`.
 enum DataframeValues {
     /// A dataframe from rows of dicts; columns in order of first appearance, missing cells null.
+    /// The most cells a dataframe built from rows may have.
+    static let maxCells = ValueLimits().maxListCount
+
     static func from(rows: [Value]) throws -> Value {
         var columns = OrderedSet<String>()
         for (i, row) in rows.enumerated() {
             guard case .dict(let d) = row else { throw NodeError("row \(i) is \(row.kindName), not an object") }
             for key in d.keys { columns.append(key) }
         }
+        // Rows with keys of their own make rows × columns cells, most of them null.
+        let (cells, overflow) = rows.count.multipliedReportingOverflow(by: columns.count)
+        if overflow || cells > maxCells { throw ValueLimitError(what: "a dataframe of \(rows.count) rows × \(columns.count) columns", size: overflow ? nil : cells, limit: maxCells, unit: "cells") }
         let data: [Value] = rows.map { row in .list(columns.map { row[$0] ?? .null }) }
         return make(columns: Array(columns), data: data)
     }

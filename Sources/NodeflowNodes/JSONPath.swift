@@ -10,11 +10,18 @@ enum JSONPath {
         case descendant(String?)  // `..key`, or `..*` as nil
     }
 
-    static func find(_ path: String, in root: Value) throws -> [Value] {
+    /// The values `path` selects in `root`.
+    /// - Parameter limit: the most matches any step may hold; each `..` multiplies them, so a
+    ///   short path on a deep document could otherwise select billions.
+    static func find(_ path: String, in root: Value, limit: Int = ValueLimits().maxListCount) throws -> [Value] {
         var matches = [root]
         for step in try parse(path) {
             var next: [Value] = []
-            for value in matches { apply(step, to: value, into: &next) }
+            for value in matches {
+                try Task.checkCancellation()
+                apply(step, to: value, into: &next)
+                if next.count > limit { throw ValueLimitError(what: "the matches of JSONPath '\(path.prefix(80))'", size: nil, limit: limit, unit: "items") }
+            }
             matches = next
         }
         return matches

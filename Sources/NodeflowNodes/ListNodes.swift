@@ -117,7 +117,12 @@ enum PythonSlice {
         if step > 0 {
             var i = clamp(start, 0, low: 0, high: n)
             let end = clamp(stop, n, low: 0, high: n)
-            while i < end { result.append(items[i]); i += step }
+            while i < end {
+                result.append(items[i])
+                let (next, overflow) = i.addingReportingOverflow(step)
+                if overflow { break }
+                i = next
+            }
         } else {
             var i = clamp(start, n - 1, low: -1, high: n - 1)
             let end = clamp(stop, -1, low: -1, high: n - 1)
@@ -136,6 +141,16 @@ struct GenerateSequence: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let start: Int = try context.input("start"), stop: Int = try context.input("stop"), step: Int = try context.input("step")
         guard step != 0 else { throw NodeError("'step' must not be 0") }
-        return NodeOutputs(.list(Swift.stride(from: start, to: stop, by: step).map(Value.int)))
+        // The count, computed without overflow, is checked before a single item is made.
+        let span = Int128(stop) - Int128(start), wideStep = Int128(step)
+        let count: Int128 = (span > 0 && step > 0) || (span < 0 && step < 0) ? (span + wideStep - wideStep.signum()) / wideStep : 0
+        try context.checkCount(count <= Int128(Int.max) ? Int(count) : nil, of: "the sequence from \(start) to \(stop) by \(step)")
+        var items: [Value] = []
+        items.reserveCapacity(Int(count))
+        for k in 0..<Int(count) {
+            if k & 0xFFFF == 0 { try Task.checkCancellation() }
+            items.append(.int(start &+ k &* step))  // wraps only in between: the sum lies in start..<stop
+        }
+        return NodeOutputs(.list(items))
     }
 }

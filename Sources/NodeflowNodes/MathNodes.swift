@@ -143,7 +143,9 @@ struct Modulus: BinaryMathNode {
     static func apply(_ a: Value, _ b: Value) throws -> Value {
         if let (x, y) = Scalar.both(a, b) {
             if y == 0 { throw NodeError("modulo by zero: b is 0") }
-            let r = x % y
+            // Int.min % -1 overflows in the machine's instruction, but its value is 0.
+            let (r, overflow) = x.remainderReportingOverflow(dividingBy: y)
+            if overflow { return .int(0) }
             return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
         }
         let x = Scalar.double(a), y = Scalar.double(b)

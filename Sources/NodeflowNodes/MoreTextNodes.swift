@@ -6,8 +6,10 @@ enum MoreTextNodes {
     static let all: [any Node.Type] = [Extract.self, Chunk.self, ExtractRegex.self, FindAllRegex.self, TextParseJSON.self, ExtractJSON.self, TextID.self, SaveText.self, JSONToDataframe.self]
 }
 
-private func textNode(_ name: String, _ description: String, _ properties: [PropertyDescriptor], output: PropertyType = .string, cacheable: Bool = true) -> NodeMetadata {
-    NodeMetadata(type: "nodetool.text.\(name)", title: name, description: description, properties: properties, outputs: [OutputDescriptor("output", output)], isCacheable: cacheable, runsInline: cacheable)
+/// `inline: false` for nodes whose time the input decides (a regular expression can backtrack
+/// for long): they get a task of their own, so the scope goes on beside them.
+private func textNode(_ name: String, _ description: String, _ properties: [PropertyDescriptor], output: PropertyType = .string, cacheable: Bool = true, inline: Bool = true) -> NodeMetadata {
+    NodeMetadata(type: "nodetool.text.\(name)", title: name, description: description, properties: properties, outputs: [OutputDescriptor("output", output)], isCacheable: cacheable, runsInline: cacheable && inline)
 }
 
 struct Extract: Node {
@@ -66,6 +68,37 @@ enum PythonRegex {
         }
     }
 
+    /// The matches of `regex` in `text`, the first `limit` of them, or the first only.
+    ///
+    /// A pattern can backtrack for hours (`(a+)+$` on 50 characters); ICU calls back every few
+    /// thousand steps while it does, and the match stops there once the task is cancelled.
+    /// - Throws: `CancellationError` when cancelled; ``ValueLimitError`` past `limit` matches.
+    static func matches(_ regex: NSRegularExpression, in text: String, firstOnly: Bool = false, limit: Int) throws -> [NSTextCheckingResult] {
+        final class Progress: @unchecked Sendable {  // touched only by the synchronous callback
+            var found: [NSTextCheckingResult] = []
+            var cancelled = false
+            var overLimit = false
+        }
+        let progress = Progress()
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { match, _, stop in
+            if Task.isCancelled {
+                progress.cancelled = true
+                stop.pointee = true
+                return
+            }
+            guard let match else { return }
+            progress.found.append(match)
+            if firstOnly { stop.pointee = true }
+            if progress.found.count > limit {
+                progress.overLimit = true
+                stop.pointee = true
+            }
+        }
+        if progress.cancelled { throw CancellationError() }
+        if progress.overLimit { throw ValueLimitError(what: "the list of matches", size: nil, limit: limit, unit: "items") }
+        return progress.found
+    }
+
     static func group(_ match: NSTextCheckingResult, _ i: Int, in text: String) -> Value {
         let range = match.range(at: i)
         guard range.location != NSNotFound, let r = Range(range, in: text) else { return .null }
@@ -82,21 +115,21 @@ enum PythonRegex {
 }
 
 struct ExtractRegex: Node {
-    static let metadata = textNode("ExtractRegex", "The groups of the first match of a regular expression (empty when nothing matches).", PythonRegex.properties, output: .list(.any))
+    static let metadata = textNode("ExtractRegex", "The groups of the first match of a regular expression (empty when nothing matches).", PythonRegex.properties, output: .list(.any), inline: false)
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let regex = try PythonRegex.compile(context)
         let text = try context.text("text")
-        guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return NodeOutputs(.list([])) }
+        guard let match = try PythonRegex.matches(regex, in: text, firstOnly: true, limit: 1).first else { return NodeOutputs(.list([])) }
         return NodeOutputs(.list((1..<match.numberOfRanges).map { PythonRegex.group(match, $0, in: text) }))
     }
 }
 
 struct FindAllRegex: Node {
-    static let metadata = textNode("FindAllRegex", "Every match of a regular expression, as Python's re.findall gives them (the group when there is one, a list of groups when several).", PythonRegex.properties, output: .list(.any))
+    static let metadata = textNode("FindAllRegex", "Every match of a regular expression, as Python's re.findall gives them (the group when there is one, a list of groups when several).", PythonRegex.properties, output: .list(.any), inline: false)
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let regex = try PythonRegex.compile(context)
         let text = try context.text("text")
-        let matches = regex.matches(in: text, range: NSRange(text.startIndex..., in: text))
+        let matches = try PythonRegex.matches(regex, in: text, limit: context.limits.maxListCount)
         let values: [Value] = matches.map { match in
             switch regex.numberOfCaptureGroups {
             case 0: return PythonRegex.group(match, 0, in: text)
@@ -131,7 +164,7 @@ struct ExtractJSON: Node {
         let value: Value
         do { value = try Value(json: try context.text("text")) } catch let error as JSONSyntaxError { throw NodeError("'text' is not valid JSON: \(error)") }
         let path: String = try context.input("json_path")
-        let matches = try JSONPath.find(path, in: value)
+        let matches = try JSONPath.find(path, in: value, limit: context.limits.maxListCount)
         if try context.input("find_all", as: Bool.self) { return NodeOutputs(.list(matches)) }
         guard let first = matches.first else { throw NodeError("JSONPath '\(path)' matches nothing") }
         return NodeOutputs(first)

@@ -5,7 +5,10 @@ import Nodeflow
 /// `{name[key]}`, `{{`/`}}` escapes, `!r`/`!s` conversions, and the common format specs
 /// (`[[fill]align][sign][width][,][.precision][type]` with types `s d f e %`).
 enum PythonFormat {
-    static func format(_ template: String, positional: [Value], keywords: [String: Value]) throws -> String {
+    /// Fills `template`.
+    /// - Parameter maxBytes: the longest result allowed; a longer one (a width of 10⁹, a value
+    ///   repeated 10⁶ times) throws ``ValueLimitError`` before it is built.
+    static func format(_ template: String, positional: [Value], keywords: [String: Value], maxBytes: Int = ValueLimits().maxStringBytes) throws -> String {
         var out = ""
         var chars = Array(template)
         var i = 0
@@ -29,7 +32,9 @@ enum PythonFormat {
                 }
                 guard j < end else { throw NodeError("single '{' encountered in format string") }
                 let field = String(chars[(i + 1)..<j])
-                out += try render(field, positional: positional, keywords: keywords, autoIndex: &autoIndex)
+                try Task.checkCancellation()
+                out += try render(field, positional: positional, keywords: keywords, autoIndex: &autoIndex, maxBytes: maxBytes)
+                if out.utf8.count > maxBytes { throw ValueLimitError(what: "the formatted text", size: out.utf8.count, limit: maxBytes, unit: "bytes") }
                 i = j + 1
             } else if c == "}" {
                 guard chars[i + 1] == "}" else { throw NodeError("single '}' encountered in format string") }
@@ -43,7 +48,7 @@ enum PythonFormat {
         return out
     }
 
-    private static func render(_ field: String, positional: [Value], keywords: [String: Value], autoIndex: inout Int) throws -> String {
+    private static func render(_ field: String, positional: [Value], keywords: [String: Value], autoIndex: inout Int, maxBytes: Int) throws -> String {
         var name = field
         var spec = ""
         var conversion: Character?
@@ -109,42 +114,55 @@ enum PythonFormat {
         case "s"?, nil: text = value.pythonStr
         default: throw NodeError("unknown conversion '!\(conversion!)' in '{\(field)}'")
         }
-        return spec.isEmpty ? text : try applySpec(spec, value: conversion == nil ? value : .string(text), field: field)
+        return spec.isEmpty ? text : try applySpec(spec, value: conversion == nil ? value : .string(text), field: field, maxBytes: maxBytes)
     }
 
-    private static func applySpec(_ spec: String, value: Value, field: String) throws -> String {
-        var s = Array(spec)
+    /// Python's own ceiling on a width or precision ("Too many decimal digits in format string").
+    private static let maxSpecNumber = Int(Int32.max)
+    /// The most digits `%f` and friends are asked for; Python refuses more ("precision too big").
+    private static let maxPrecision = 10_000
+
+    private static func applySpec(_ spec: String, value: Value, field: String, maxBytes: Int) throws -> String {
+        var s = ArraySlice(spec)
         var fill: Character = " "
         var align: Character?
         if s.count >= 2, "<>^=".contains(s[1]) {
             fill = s[0]
             align = s[1]
-            s.removeFirst(2)
+            s = s.dropFirst(2)
         } else if let first = s.first, "<>^=".contains(first) {
             align = first
-            s.removeFirst()
+            s = s.dropFirst()
         }
         var sign: Character = "-"
         if let first = s.first, "+- ".contains(first) {
             sign = first
-            s.removeFirst()
+            s = s.dropFirst()
         }
         if s.first == "0" {
             fill = "0"
             if align == nil { align = "=" }
-            s.removeFirst()
+            s = s.dropFirst()
         }
         var widthText = ""
-        while let d = s.first, d.isNumber { widthText.append(d); s.removeFirst() }
+        while let d = s.first, d.isASCII, d.isNumber { widthText.append(d); s = s.dropFirst() }
         var grouping = false
-        if s.first == "," { grouping = true; s.removeFirst() }
+        if s.first == "," { grouping = true; s = s.dropFirst() }
         var precision: Int?
         if s.first == "." {
-            s.removeFirst()
+            s = s.dropFirst()
             var p = ""
-            while let d = s.first, d.isNumber { p.append(d); s.removeFirst() }
-            precision = Int(p)
+            while let d = s.first, d.isASCII, d.isNumber { p.append(d); s = s.dropFirst() }
+            guard let number = Int(p), number <= maxSpecNumber else {
+                throw NodeError(p.isEmpty ? "format specifier missing precision in '{\(field)}'" : "too many decimal digits in format string '{\(field)}'")
+            }
+            precision = number
         }
+        guard widthText.isEmpty || (Int(widthText).map { $0 <= maxSpecNumber } ?? false) else {
+            throw NodeError("too many decimal digits in format string '{\(field)}'")
+        }
+        let width = Int(widthText) ?? 0
+        if width > maxBytes { throw ValueLimitError(what: "the field '{\(field)}' padded to width \(width)", size: width, limit: maxBytes, unit: "bytes") }
         let type = s.first
         if s.count > 1 { throw NodeError("invalid format spec '\(spec)' in '{\(field)}'") }
 
@@ -155,12 +173,13 @@ enum PythonFormat {
             isNumber = false
             body = precision.map { String(t.prefix($0)) } ?? t
         case ("d"?, .int(let i)), (nil, .int(let i)):
-            body = grouping ? group(String(abs(i))) : String(abs(i))
+            body = grouping ? group(String(i.magnitude)) : String(i.magnitude)
             if i < 0 { body = "-" + body }
         case ("f"?, _), ("F"?, _), ("%"?, _), ("e"?, _), (nil, .float), ("g"?, _):
             guard var d = value.doubleValue else { throw NodeError("format spec '\(spec)' needs a number, got \(value.kindName)") }
             if type == "%" { d *= 100 }
             let p = precision ?? 6
+            guard p <= maxPrecision else { throw NodeError("precision too big in '{\(field)}' (\(p); at most \(maxPrecision))") }
             switch type {
             case "e"?: body = String(format: "%.\(p)e", d)
             case "g"?: body = String(format: "%.\(max(p, 1))g", d)
@@ -179,7 +198,6 @@ enum PythonFormat {
             body = value.pythonStr
         }
         if isNumber, sign != "-", !body.hasPrefix("-") { body = String(sign) + body }
-        let width = Int(widthText) ?? 0
         let padding = max(0, width - body.count)
         guard padding > 0 else { return body }
         let pad = String(repeating: fill, count: padding)

@@ -64,9 +64,9 @@ struct Template: Node {
         let template = try context.text("string")
         let result: String
         switch context["values"] {
-        case .string(let s): result = try PythonFormat.format(template, positional: [.string(s)], keywords: [:])
-        case .list(let l): result = try PythonFormat.format(template, positional: l, keywords: [:])
-        case .dict(let d): result = try PythonFormat.format(template, positional: [], keywords: Dictionary(uniqueKeysWithValues: d.map { ($0.key, $0.value) }))
+        case .string(let s): result = try PythonFormat.format(template, positional: [.string(s)], keywords: [:], maxBytes: context.limits.maxStringBytes)
+        case .list(let l): result = try PythonFormat.format(template, positional: l, keywords: [:], maxBytes: context.limits.maxStringBytes)
+        case .dict(let d): result = try PythonFormat.format(template, positional: [], keywords: Dictionary(uniqueKeysWithValues: d.map { ($0.key, $0.value) }), maxBytes: context.limits.maxStringBytes)
         case let other: throw NodeInputError(nodeID: context.nodeID, nodeType: Self.metadata.type, property: "values", value: other, expected: "a dict, a list or a string")
         }
         return NodeOutputs(.string(result))
@@ -96,7 +96,21 @@ struct Replace: Node {
         let text = try context.text("text")
         let old: String = try context.input("old"), new: String = try context.input("new")
         // Python inserts `new` between every character when `old` is empty.
-        if old.isEmpty { return NodeOutputs(.string(new + text.map { String($0) + new }.joined())) }
+        if old.isEmpty {
+            let (inserted, overflow) = (text.count + 1).multipliedReportingOverflow(by: new.utf8.count)
+            try context.checkSize(overflow ? nil : inserted.addingReportingOverflow(text.utf8.count).partialValue, of: "the replaced text")
+            return NodeOutputs(.string(new + text.map { String($0) + new }.joined()))
+        }
+        if new.utf8.count > old.utf8.count {
+            // Each occurrence grows the text; bound the worst case before building it.
+            let occurrences = text.utf8.count / max(1, old.utf8.count)
+            let (growth, overflow) = occurrences.multipliedReportingOverflow(by: new.utf8.count - old.utf8.count)
+            if overflow || growth > context.limits.maxStringBytes {
+                let count = text.components(separatedBy: old).count - 1
+                let (real, o) = count.multipliedReportingOverflow(by: new.utf8.count - old.utf8.count)
+                try context.checkSize(o ? nil : real.addingReportingOverflow(text.utf8.count).partialValue, of: "the replaced text")
+            }
+        }
         return NodeOutputs(.string(text.replacingOccurrences(of: old, with: new)))
     }
 }

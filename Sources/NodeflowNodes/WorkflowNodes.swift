@@ -37,12 +37,13 @@ struct Wait: Node {
         type: "nodeflow.control.Wait", title: "Wait", description: "Waits a number of seconds, reporting progress, then outputs its value.",
         properties: [
             PropertyDescriptor("value", .any, default: .null, description: "The value to pass on."),
-            PropertyDescriptor("seconds", .float, default: 1.0, description: "How long to wait."),
+            PropertyDescriptor("seconds", .float, default: 1.0, description: "How long to wait, at most a year.", bounds: Wait.secondsRange),
         ],
         outputs: [OutputDescriptor("output", .any)], isCacheable: false)
+    static let secondsRange: ClosedRange<Double> = 0...31_536_000
+
     func process(_ context: NodeContext) async throws -> NodeOutputs {
-        let seconds: Double = try context.input("seconds")
-        guard seconds >= 0 else { throw NodeError("'seconds' must not be negative, got \(seconds)") }
+        let seconds: Double = try context.input("seconds", in: Self.secondsRange)
         let steps = max(1, min(100, Int(seconds * 10)))
         for step in 1...steps {
             try await Task.sleep(for: .seconds(seconds / Double(steps)))

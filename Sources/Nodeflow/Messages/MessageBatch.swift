@@ -14,6 +14,12 @@ final class MessageBatch: @unchecked Sendable {
     private var messages: [ProcessingMessage] = []
     /// Messages held before a flush even while the driver keeps going.
     private static let limit = 256
+    /// Inline nodes run between two looks at the clock.
+    private static let nodesPerClockCheck = 32
+    /// The longest the owning task runs inline nodes without giving its thread away.
+    static let yieldInterval: Duration = .milliseconds(5)
+    private var nodesSinceCheck = 0
+    private var lastYield = ContinuousClock.now
 
     init(context: ProcessingContext) {
         self.context = context
@@ -23,6 +29,28 @@ final class MessageBatch: @unchecked Sendable {
     func append(_ message: ProcessingMessage) {
         messages.append(message)
         if messages.count >= Self.limit { flush() }
+    }
+
+    /// Counts one inline node and says whether the owning task has kept its thread long enough.
+    ///
+    /// A run of cheap nodes never suspends by itself; on a two-thread cooperative pool it would
+    /// keep the cancel watcher, the message readers and the recorder's flushes from running.
+    /// The driver calls this per inline node and, when it says so, flushes and yields.
+    func shouldYield() -> Bool {
+        nodesSinceCheck += 1
+        guard nodesSinceCheck >= Self.nodesPerClockCheck else { return false }
+        nodesSinceCheck = 0
+        let now = ContinuousClock.now
+        guard now - lastYield >= Self.yieldInterval else { return false }
+        lastYield = now
+        return true
+    }
+
+    /// Flushes, then lets the other tasks of the pool run.
+    func yieldThread() async {
+        flush()
+        await Task.yield()
+        lastYield = ContinuousClock.now
     }
 
     func flush() {

@@ -55,6 +55,17 @@ public struct NodeContext: Sendable {
         return converted
     }
 
+    /// A number property that must lie in `range` (a duration, a size, a count).
+    /// - Throws: ``NodeInputError`` when the value is not a number or lies outside `range`
+    ///   (NaN lies outside every range).
+    public func input<T: ValueConvertible & Comparable>(_ name: String, in range: ClosedRange<T>) throws -> T {
+        let number: T = try input(name)
+        guard range.contains(number) else {
+            throw NodeInputError(nodeID: nodeID, nodeType: nodes[position].type, property: name, value: inputs[name] ?? .null, expected: "a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
     /// Posts a `node_progress` message: `progress` of `total` steps done.
     public func reportProgress(_ progress: Int, of total: Int) {
         processing.post(.nodeProgress(NodeProgress(nodeID: nodeID, progress: progress, total: total)))

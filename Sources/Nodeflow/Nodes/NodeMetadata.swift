@@ -77,15 +77,26 @@ public struct PropertyDescriptor: Sendable {
     /// The value used when neither the file nor an edge sets one; `nil` makes the property required.
     public var defaultValue: Value?
     public var description: String
+    /// For a number: the values it may take (NaN is outside every range). Validation checks the
+    /// file's values against it; ``NodeContext/input(_:in:)`` checks values from edges.
+    public var bounds: ClosedRange<Double>?
 
     /// Declares a property.
     /// - Parameters:
     ///   - default: the default value; leave it out to make the property required.
-    public init(_ name: String, _ type: PropertyType, default defaultValue: Value? = nil, description: String = "") {
+    ///   - bounds: for a number, the values it may take.
+    public init(_ name: String, _ type: PropertyType, default defaultValue: Value? = nil, description: String = "", bounds: ClosedRange<Double>? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.description = description
+        self.bounds = bounds
+    }
+
+    /// Whether `value` lies outside ``bounds`` (non-numbers are never out of bounds).
+    public func isOutOfBounds(_ value: Value) -> Bool {
+        guard let bounds, let d = value.doubleValue else { return false }
+        return !bounds.contains(d)
     }
 
     /// Whether a workflow must give this property a value (in `data` or through an edge).

@@ -36,6 +36,7 @@ public struct NodeRegistry: Sendable {
     /// The registered name closest to `name` (by edit distance, case-insensitive), for
     /// "did you mean" hints; `nil` when nothing is reasonably close.
     public func nearestTypeName(to name: String) -> String? {
+        guard name.utf8.count <= 200 else { return nil }  // no name is that long; don't spend time on it
         let target = Array(name.lowercased())
         var best: (name: String, distance: Int)?
         for candidate in types.keys {
@@ -46,6 +47,26 @@ public struct NodeRegistry: Sendable {
         }
         guard let best, best.distance <= max(3, target.count / 3) else { return nil }
         return best.name
+    }
+}
+
+/// Finding the property a misspelled name meant.
+enum PropertyNames {
+    /// The declared name closest to `name`: at most 2 edits away (1 for names of up to 4
+    /// letters), or the same apart from case, `_` and `-`.
+    static func nearest(to name: String, among names: [String]) -> String? {
+        guard name.utf8.count <= 100 else { return nil }
+        func folded(_ s: String) -> String { s.lowercased().filter { $0 != "_" && $0 != "-" } }
+        let key = folded(name)
+        if let same = names.first(where: { folded($0) == key }) { return same }
+        let target = Array(name.lowercased())
+        var best: (name: String, distance: Int)?
+        for candidate in names where abs(candidate.count - target.count) <= 2 {
+            let d = editDistance(target, Array(candidate.lowercased()))
+            let limit = min(candidate.count, target.count) <= 4 ? 1 : 2
+            if d <= limit, best == nil || d < best!.distance { best = (candidate, d) }
+        }
+        return best?.name
     }
 }
 

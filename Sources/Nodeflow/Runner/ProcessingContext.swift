@@ -20,6 +20,8 @@ public final class ProcessingContext: Sendable {
     public let cache: (any ResultCache)?
     /// The logger nodes and the runner log to.
     public let logger: Logger
+    /// How large a value one node may make.
+    public let limits: ValueLimits
     /// The run's messages, in the order they were posted. Nothing is dropped.
     public let messages: MessageStream
     private let buffer: MessageBuffer
@@ -30,10 +32,12 @@ public final class ProcessingContext: Sendable {
     ///   - logger: the logger to use; by default one labelled `nodeflow` (a no-op unless the
     ///     program bootstrapped logging).
     ///   - tap: sees every message in order as it is posted, e.g. to record the run.
+    ///   - limits: how large a value one node may make.
     public init(
         userID: String = "1", authToken: String? = nil, cache: (any ResultCache)? = nil,
-        logger: Logger = Logger(label: "nodeflow"), tap: (any MessageTap)? = nil
+        logger: Logger = Logger(label: "nodeflow"), tap: (any MessageTap)? = nil, limits: ValueLimits = ValueLimits()
     ) {
+        self.limits = limits
         self.userID = userID
         self.authToken = authToken
         self.cache = cache

@@ -174,7 +174,7 @@ final class RunExecution: Sendable {
 
     /// The scheduling loop of one scope.
     private func drive(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame, batch: MessageBatch) async throws -> [NodeOutputs?] {
-        if scope.allInline { return try await driveInline(scope, externals: externals, frame: frame) }
+        if scope.allInline { return try await driveInline(scope, externals: externals, frame: frame, batch: batch) }
         var state = SchedulerState(dependencyCounts: scope.dependencyCounts, dependents: scope.dependents)
         var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
         var failure: (any Error)?
@@ -218,6 +218,7 @@ final class RunExecution: Sendable {
                     }
                     if meta.runsInScheduler {
                         handle(await execute(job, scope: scope, frame: frame, inline: true))
+                        if batch.shouldYield() { await batch.yieldThread() }
                     } else if tasks < cap {
                         tasks += 1
                         batch.flush()  // what led to this node is in the stream before the node's own messages
@@ -245,11 +246,15 @@ final class RunExecution: Sendable {
 
     /// The scheduling loop of a scope whose nodes all run inline (a typical loop body): one node
     /// after another in dependency order, with no task group.
-    private func driveInline(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame) async throws -> [NodeOutputs?] {
+    private func driveInline(_ scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame, batch: MessageBatch) async throws -> [NodeOutputs?] {
         var state = SchedulerState(dependencyCounts: scope.dependencyCounts, dependents: scope.dependents)
         var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
         while let l = state.nextReady() {
             try Task.checkCancellation()
+            if batch.shouldYield() {
+                await batch.yieldThread()
+                try Task.checkCancellation()
+            }
             if let outputs = resumed(l, in: scope) {
                 results[l] = outputs
                 state.nodeCompleted(l)

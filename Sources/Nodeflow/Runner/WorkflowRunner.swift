@@ -119,7 +119,8 @@ public final class WorkflowRunner: Sendable {
             throw error
         }
         for warning in plan.warnings {
-            context.logger.warning("\(warning)", metadata: ["job.id": "\(jobID)"])
+            // The message is how users see it; the log keeps it for debugging only, so it is not shown twice.
+            context.logger.debug("\(warning)", metadata: ["job.id": "\(jobID)"])
             context.post(.logUpdate(LogUpdate(nodeID: "", nodeName: "", content: warning, severity: .warning)))
         }
 

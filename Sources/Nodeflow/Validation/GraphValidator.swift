@@ -110,6 +110,7 @@ private struct PlanCompiler {
             problem(.duplicateNodeID, node: id, "node id '\(id)' is used by more than one node (nodes \(position(id)!) and \(i) in the file)")
         }
         var typeCache: [String: NodeTypeInfo] = [:]
+        var hints: [String: String?] = [:]  // one search per unknown type, not per node
         var last: NodeTypeInfo?  // graphs often repeat one type many times in a row
         for (i, node) in graph.nodes.enumerated() {
             if let last, last.typeName == node.type {
@@ -123,8 +124,10 @@ private struct PlanCompiler {
                 metadata[i] = info
                 last = info
             } else {
-                var message = "node '\(node.id)' has unknown type '\(node.type)'"
-                if let hint = registry.nearestTypeName(to: node.type) { message += "; did you mean '\(hint)'?" }
+                var message = "node '\(node.id)' has unknown type '\(Self.shortName(node.type))'"
+                let hint = hints[node.type] ?? registry.nearestTypeName(to: node.type)
+                hints[node.type] = .some(hint)
+                if let hint { message += "; did you mean '\(hint)'?" }
                 problem(.unknownNodeType, node: node.id, message)
             }
         }
@@ -255,13 +258,16 @@ private struct PlanCompiler {
             }
             for (name, value) in node.data {
                 guard let property = meta.property(named: name) else {
-                    warnings.append("node '\(node.id)' (\(meta.typeName)) has a value for '\(name)', which the type does not declare; it is kept but unused")
+                    undeclaredValue(name, node: i, meta: meta)
                     values[name] = value
                     continue
                 }
                 // nodetool writes null for unset optional values; a null keeps the default.
                 if value.isNull, !property.type.accepts(.null) { continue }
                 if let coerced = property.type.coerce(value) {
+                    if property.isOutOfBounds(coerced), let bounds = property.bounds {
+                        problem(.invalidPropertyValue, node: node.id, property: name, "node '\(node.id)' (\(meta.typeName)): property '\(name)' must lie between \(Self.shortNumber(bounds.lowerBound)) and \(Self.shortNumber(bounds.upperBound)), but the file gives \(Self.shortJSON(value))")
+                    }
                     values[name] = coerced
                 } else {
                     problem(.invalidPropertyValue, node: node.id, property: name, "node '\(node.id)' (\(meta.typeName)): property '\(name)' expects \(property.type), but the file gives \(value.kindName) \(Self.shortJSON(value))")
@@ -270,6 +276,26 @@ private struct PlanCompiler {
             base.append(values)
         }
         return base
+    }
+
+    /// A value in `data` for a property the type does not declare. A near miss of a property the
+    /// file leaves unset is a typo that would silently change the result: a problem, with the
+    /// property meant. Anything else is a key saved by another version of nodetool: a warning.
+    private mutating func undeclaredValue(_ name: String, node i: Int, meta: NodeTypeInfo) {
+        let node = graph.nodes[i]
+        let nearest = PropertyNames.nearest(to: name, among: meta.properties.map(\.name))
+        if let nearest, node.data[nearest] == nil, !incoming[i].contains(where: { graph.edges[$0].targetHandle == nearest }) {
+            problem(.unknownProperty, node: node.id, property: name, "node '\(node.id)' (\(meta.typeName)) has no property '\(Self.shortName(name))'; did you mean '\(nearest)'? (as written, '\(nearest)' keeps its default)")
+        } else {
+            var message = "node '\(node.id)' (\(meta.typeName)) has a value for '\(Self.shortName(name))', which the type does not declare; it is ignored"
+            if let nearest { message += " (did you mean '\(nearest)'?)" }
+            warnings.append(message)
+        }
+    }
+
+    /// A name from the file, cut short for messages.
+    static func shortName(_ name: String) -> String {
+        name.count > 80 ? String(name.prefix(77)) + "..." : name
     }
 
     private mutating func applyParams(_ params: OrderedDictionary<String, Value>, to base: inout [OrderedDictionary<String, Value>]) {
@@ -476,7 +502,13 @@ private struct PlanCompiler {
         }
     }
 
+    /// A bound as people write it: `0`, `31536000`, `0.5`.
+    static func shortNumber(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    }
+
     static func shortJSON(_ value: Value) -> String {
+        if case .float(let d) = value, !d.isFinite { return d.isNaN ? "NaN" : d < 0 ? "-Infinity" : "Infinity" }
         let s = value.jsonString()
         return s.count > 60 ? String(s.prefix(57)) + "..." : s
     }

@@ -5,8 +5,10 @@ import Foundation
 extension Value {
     /// The value as JSON text.
     ///
-    /// Floats print the way Python's `json.dumps` prints them (`3.0`, `1e-05`, `NaN`), so a float
-    /// stays a float when read back; bytes print as a base64 string.
+    /// Floats print the way Python's `json.dumps` prints them (`3.0`, `1e-05`), so a float stays a
+    /// float when read back; NaN and ±Infinity, which JSON cannot hold, print as `null` (as
+    /// pydantic writes them), so the text is always valid RFC 8259 JSON; bytes print as a base64
+    /// string.
     /// - Parameter pretty: indent nested containers by two spaces.
     public func jsonString(pretty: Bool = false) -> String {
         var writer = JSONWriter(pretty: pretty)
@@ -38,7 +40,8 @@ struct JSONWriter {
         case .null: append("null")
         case .bool(let b): append(b ? "true" : "false")
         case .int(let i): append(String(i))
-        case .float(let d): append(Self.pythonRepr(d))
+        // RFC 8259 has no NaN or Infinity: write null, as pydantic (nodetool's API) does.
+        case .float(let d): append(d.isFinite ? Self.pythonRepr(d) : "null")
         case .string(let s): writeString(s)
         case .bytes(let b): writeString(Data(b).base64EncodedString())
         case .list(let list):

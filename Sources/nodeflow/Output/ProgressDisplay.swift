@@ -6,10 +6,15 @@ protocol ProgressDisplay: Sendable {
     func consume(_ messages: MessageStream) async
 }
 
-/// Prints nothing; for `--quiet`.
+/// Prints only warnings and errors a node or the runner logs, on standard error; for `--quiet`
+/// (a warning that a file's value is ignored must not pass unseen).
 struct SilentDisplay: ProgressDisplay {
     func consume(_ messages: MessageStream) async {
-        for await _ in messages {}
+        for await message in messages {
+            if case .logUpdate(let log) = message, log.severity != .info {
+                printError("\(log.severity.rawValue): \(log.nodeID.isEmpty ? "" : "\(log.nodeID): ")\(log.content)")
+            }
+        }
     }
 }
 
