@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The engine: values, graphs, validation, the runner, messages, the cache. No I/O of its own.
@@ -53,8 +55,12 @@ let package = Package(
                 "NodeflowNodes",
                 "NodeflowJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Collections", package: "swift-collections"),
             ]
         ),
         // Helpers for tests and benchmarks: generated workflows of any size.
@@ -88,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeflowNodesTests",
-            dependencies: ["Nodeflow", "NodeflowNodes"],
+            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Conformance")]
         ),
     ],

@@ -108,7 +108,7 @@ public protocol JobStore: Sendable {
     /// How many jobs have each status.
     func jobCounts() async throws -> [JobStatus: Int]
     /// Marks running jobs of `host` whose process is gone as failed; returns their ids.
-    func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String]
+    func failOrphans(host: String, crashed: Set<String>, isAlive: @Sendable (Int32) -> Bool) async throws -> [String]
 }
 
 extension JobStore {
@@ -129,5 +129,12 @@ public enum JobStoreError: Error, Sendable, CustomStringConvertible {
         case .notFound(let id): "no job with id '\(id)'"
         case .corrupt(let reason): "the job store holds data it cannot read: \(reason)"
         }
+    }
+}
+
+extension JobStore {
+    /// Marks running jobs of `host` whose process is gone as failed, none of them known crashed.
+    public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
+        try await failOrphans(host: host, crashed: [], isAlive: isAlive)
     }
 }

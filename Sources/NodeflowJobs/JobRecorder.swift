@@ -47,18 +47,29 @@ public final class JobRecorder: MessageTap {
         }
     }
 
-    /// Flushes every `interval` and checks for a cancel request from another process, until the
-    /// task is cancelled.
-    public func run(every interval: Duration = .milliseconds(100), onCancelRequest: @Sendable () -> Void) async throws {
-        var cancelRequested = false
-        while !Task.isCancelled {
-            // A failed write (the store busy for long) is retried on the next round.
-            try? await flush()
-            if !cancelRequested, (try? await store.isCancelRequested(jobID)) == true {
-                cancelRequested = true
-                onCancelRequest()
+    /// Flushes every `interval`, and checks as often for a cancel request from another process,
+    /// until the task is cancelled.
+    ///
+    /// The two run apart: a flush that takes long (a busy store, a large batch) does not delay
+    /// noticing a cancel.
+    public func run(every interval: Duration = .milliseconds(100), onCancelRequest: @escaping @Sendable () -> Void) async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    // A failed write (the store busy for long) is retried on the next round.
+                    try? await self.flush()
+                    try? await Task.sleep(for: interval)
+                }
             }
-            try? await Task.sleep(for: interval)
+            group.addTask {
+                while !Task.isCancelled {
+                    if (try? await self.store.isCancelRequested(self.jobID)) == true {
+                        onCancelRequest()
+                        return
+                    }
+                    try? await Task.sleep(for: interval)
+                }
+            }
         }
     }
 }

@@ -31,6 +31,8 @@ public struct RecordedRun: Sendable {
         consume: @escaping @Sendable (MessageStream) async -> Void
     ) async throws -> Result<OrderedDictionary<String, Value>, any Error> {
         try await store.markRunning(job.id, processID: getpid(), host: host)
+        CrashMarker.started(job.id)
+        defer { CrashMarker.ended(job.id) }
         let recorder = JobRecorder(store: store, jobID: job.id)
         let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
         started(runner)

@@ -194,7 +194,10 @@ public final class SQLiteJobStore: JobStore {
         return counts
     }
 
-    public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
+    /// The error of a job that was running when its process crashed (see ``CrashMarker``).
+    public static let crashError = "the process crashed while running this job, which may be what crashed it; it is not resumed automatically: `nodeflow resume ID` runs it again"
+
+    public func failOrphans(host: String, crashed: Set<String>, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
         let running = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, process_id FROM job WHERE status = 'running' AND host = ?", arguments: [host])
                 .map { row -> (String, Int32?) in (row["id"], row["process_id"]) }
@@ -209,7 +212,7 @@ public final class SQLiteJobStore: JobStore {
             for id in orphans {
                 try db.execute(
                     sql: "UPDATE job SET status = 'failed', finished_at = ?, error = ?, process_id = NULL WHERE id = ? AND status = 'running'",
-                    arguments: [now, Self.orphanError, id])
+                    arguments: [now, crashed.contains(id) ? Self.crashError : Self.orphanError, id])
             }
         }
         return orphans

@@ -148,7 +148,7 @@ struct GenerateSequence: Node {
         var items: [Value] = []
         items.reserveCapacity(Int(count))
         for k in 0..<Int(count) {
-            if k & 0xFFFF == 0 { try Task.checkCancellation() }
+            if k & 0xFFFF == 0 { try context.checkCancellation() }
             items.append(.int(start &+ k &* step))  // wraps only in between: the sum lies in start..<stop
         }
         return NodeOutputs(.list(items))

@@ -73,7 +73,7 @@ enum PythonRegex {
     /// A pattern can backtrack for hours (`(a+)+$` on 50 characters); ICU calls back every few
     /// thousand steps while it does, and the match stops there once the task is cancelled.
     /// - Throws: `CancellationError` when cancelled; ``ValueLimitError`` past `limit` matches.
-    static func matches(_ regex: NSRegularExpression, in text: String, firstOnly: Bool = false, limit: Int) throws -> [NSTextCheckingResult] {
+    static func matches(_ regex: NSRegularExpression, in text: String, firstOnly: Bool = false, limit: Int, context: NodeContext) throws -> [NSTextCheckingResult] {
         final class Progress: @unchecked Sendable {  // touched only by the synchronous callback
             var found: [NSTextCheckingResult] = []
             var cancelled = false
@@ -81,7 +81,7 @@ enum PythonRegex {
         }
         let progress = Progress()
         regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { match, _, stop in
-            if Task.isCancelled {
+            if context.isCancelled {
                 progress.cancelled = true
                 stop.pointee = true
                 return
@@ -119,7 +119,7 @@ struct ExtractRegex: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let regex = try PythonRegex.compile(context)
         let text = try context.text("text")
-        guard let match = try PythonRegex.matches(regex, in: text, firstOnly: true, limit: 1).first else { return NodeOutputs(.list([])) }
+        guard let match = try PythonRegex.matches(regex, in: text, firstOnly: true, limit: 1, context: context).first else { return NodeOutputs(.list([])) }
         return NodeOutputs(.list((1..<match.numberOfRanges).map { PythonRegex.group(match, $0, in: text) }))
     }
 }
@@ -129,7 +129,7 @@ struct FindAllRegex: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let regex = try PythonRegex.compile(context)
         let text = try context.text("text")
-        let matches = try PythonRegex.matches(regex, in: text, limit: context.limits.maxListCount)
+        let matches = try PythonRegex.matches(regex, in: text, limit: context.limits.maxListCount, context: context)
         let values: [Value] = matches.map { match in
             switch regex.numberOfCaptureGroups {
             case 0: return PythonRegex.group(match, 0, in: text)

@@ -39,8 +39,8 @@ struct JobRoutes: Sendable {
                 guard let s = JobStatus(rawValue: text) else { throw APIError(status: .badRequest, message: "unknown status '\(text)'") }
                 status = s
             }
-            let limit = min(max(Int(query.get("limit") ?? "") ?? 50, 1), 1000)
-            let offset = max(Int(query.get("offset") ?? "") ?? 0, 0)
+            let limit = try Self.integer("limit", in: query.get("limit"), default: 50, range: 1...1000)
+            let offset = try Self.integer("offset", in: query.get("offset"), default: 0, range: 0...Int(Int32.max))
             let found = try await store.jobs(JobQuery(status: status, userID: context.userID, limit: limit, offset: offset))
             return JSONResponse.make(["jobs": .list(found.map(\.summaryJSON)), "limit": .int(limit), "offset": .int(offset)])
         }
@@ -54,7 +54,7 @@ struct JobRoutes: Sendable {
         }
         router.get("/api/jobs/:id/events") { request, context in
             let job = try await ownJob(context)
-            let after = Int(request.uri.queryParameters.get("after") ?? "") ?? 0
+            let after = try Self.integer("after", in: request.uri.queryParameters.get("after"), default: 0, range: 0...Int.max)
             if request.uri.queryParameters.get("follow") == "true" {
                 return follow(job.id, after: after, serverSentEvents: request.headers[.accept]?.contains("text/event-stream") == true)
             }
@@ -134,6 +134,17 @@ struct JobRoutes: Sendable {
     }
 
     /// Cancels a job of the user, here or in another process.
+    /// A query parameter that must be an integer in `range`; absent, `defaultValue`.
+    /// - Throws: a 400 naming the parameter and what it must be.
+    static func integer(_ name: String, in text: String?, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            let shown = text.count > 40 ? String(text.prefix(37)) + "..." : text
+            throw APIError(status: .badRequest, message: "query parameter '\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(shown)'")
+        }
+        return value
+    }
+
     func cancel(_ job: JobRecord) async throws {
         let here = try await jobs.cancel(job.id)
         let elsewhere = here ? false : try await store.requestCancel(job.id)

@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import Nodeflow
 import NodeflowJobs
 import NodeflowNodes
@@ -15,6 +17,15 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize = 16 << 20
     /// Bearer tokens and the user each stands for; `nil` serves without authentication (user "1").
     public var tokens: [String: String]?
+    /// How long a new connection may take to send its first request's headers (then 408).
+    public var headerTimeout: Duration = .seconds(10)
+    /// How long a connection may stay silent, between or inside requests, before it is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// The most connections open at once; `nil` derives it from the open-file limit (raised to
+    /// its maximum), leaving room for the store and the cache.
+    public var maxConnections: Int?
+    /// The largest WebSocket message (and frame) accepted.
+    public var maxWebSocketMessage = 16 << 20
 
     public init() {}
 
@@ -59,29 +70,47 @@ public func makeServer(
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
+    router.add(middleware: DeclaredLengthMiddleware(maxBodySize: configuration.maxBodySize))
     let routes = JobRoutes(store: store, jobs: jobs, registry: registry, maxBodySize: configuration.maxBodySize)
     routes.register(on: router)
+    // After the routes, so it wraps only the not-found answer.
+    router.add(middleware: MethodNotAllowedMiddleware(operations: OpenAPIDocument.operations))
     let tokens = configuration.tokens
+    let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, _, _ in
+        // Upgrade /ws for a valid token; anything else goes on to the router (an Upgrade request
+        // that is refused gets 400).
+        let parts = (request.path ?? "").split(separator: "?", maxSplits: 1)
+        guard parts.first == "/ws" else { return .dontUpgrade }
+        // Browsers cannot set headers on a WebSocket: the page passes its token as ?token=.
+        var header = request.headerFields[.authorization]
+        if header == nil, parts.count == 2 {
+            for pair in parts[1].split(separator: "&") where pair.hasPrefix("token=") {
+                header = "Bearer " + (String(pair.dropFirst("token=".count)).removingPercentEncoding ?? "")
+            }
+        }
+        guard let userID = AuthMiddleware.user(for: header, tokens: tokens) else { return .dontUpgrade }
+        return .upgrade([:]) { inbound, outbound, _ in
+            try await WebSocketSession(routes: routes, userID: userID, maxMessageSize: configuration.maxWebSocketMessage).run(inbound: inbound, outbound: outbound)
+        }
+    }
+    let connections = ConnectionRegistry(
+        maxConnections: configuration.maxConnections ?? ConnectionRegistry.defaultMaxConnections(descriptors: ConnectionRegistry.raiseDescriptorLimit()))
+    let channel = HTTP1WebSocketUpgradeChannel.Configuration(
+        http1: .init(
+            idleTimeout: TimeAmount(configuration.idleTimeout),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 200)),
+        ws: .init(maxFrameSize: configuration.maxWebSocketMessage))
+    let headerTimeout = TimeAmount(configuration.headerTimeout)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade { request, _, _ in
-            // Upgrade /ws for a valid token; anything else goes on to the router (which answers
-            // 401 for a bad token).
-            let parts = (request.path ?? "").split(separator: "?", maxSplits: 1)
-            guard parts.first == "/ws" else { return .dontUpgrade }
-            // Browsers cannot set headers on a WebSocket: the page passes its token as ?token=.
-            var header = request.headerFields[.authorization]
-            if header == nil, parts.count == 2 {
-                for pair in parts[1].split(separator: "&") where pair.hasPrefix("token=") {
-                    header = "Bearer " + (String(pair.dropFirst("token=".count)).removingPercentEncoding ?? "")
-                }
-            }
-            guard let userID = AuthMiddleware.user(for: header, tokens: tokens) else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in
-                try await WebSocketSession(routes: routes, userID: userID).run(inbound: inbound, outbound: outbound)
-            }
+        server: HTTPServerBuilder { responder in
+            GuardedChannel(
+                base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channel, shouldUpgrade: shouldUpgrade),
+                headerTimeout: headerTimeout, connections: connections)
         },
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow",
+            availableConnectionsDelegate: ConnectionLimit(registry: connections)),
         services: [jobs],
         logger: logger)
 }
@@ -146,5 +175,19 @@ enum JSONResponse {
         Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes())))
+    }
+}
+
+/// Answers 413 at once for a request that declares a body over the limit, before any of it is
+/// read (a client that declares 10¹² bytes and sends none would otherwise be waited for).
+struct DeclaredLengthMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+    let maxBodySize: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let declared = request.headers[.contentLength], let length = Int(declared), length > maxBodySize {
+            throw APIError(status: .contentTooLarge, message: "the request body is \(length) bytes; the limit is \(maxBodySize)")
+        }
+        return try await next(request, context)
     }
 }

@@ -12,6 +12,8 @@ import NodeflowJobs
 struct WebSocketSession: Sendable {
     let routes: JobRoutes
     let userID: String
+    /// The largest message accepted, reassembled from its frames.
+    var maxMessageSize = 16 << 20
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         // One writer, so frames from several jobs never interleave mid-frame.
@@ -20,7 +22,7 @@ struct WebSocketSession: Sendable {
             group.addTask {
                 for await frame in frames { try await outbound.write(.text(frame.jsonString())) }
             }
-            for try await message in inbound.messages(maxSize: 16 << 20) {
+            for try await message in inbound.messages(maxSize: maxMessageSize) {
                 guard case .text(let text) = message else { continue }
                 do {
                     let command = try Value(json: text)

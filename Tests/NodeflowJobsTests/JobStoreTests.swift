@@ -17,6 +17,19 @@ let smallGraph = Graph(
 
 @Suite("SQLite job store", .timeLimit(.minutes(1)))
 struct JobStoreTests {
+    @Test("a cancel requested while a job is queued survives its start; an old one does not survive a resume")
+    func cancelWhileQueued() async throws {
+        let (store, _) = try temporaryStore()
+        try await store.create(JobRecord(id: "q", workflowID: nil, workflowName: nil, graph: smallGraph, params: [:]))
+        #expect(try await store.requestCancel("q"))
+        try await store.markRunning("q", processID: 1, host: "h")
+        #expect(try await store.isCancelRequested("q"))
+        try await store.finish("q", status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
+        // Resumed later: it starts from a finished state, so the earlier request is spent.
+        try await store.markRunning("q", processID: 2, host: "h")
+        #expect(try await store.isCancelRequested("q") == false)
+    }
+
     @Test("a job's whole life: created, running, messages and results recorded, finished")
     func lifeCycle() async throws {
         let (store, _) = try temporaryStore()

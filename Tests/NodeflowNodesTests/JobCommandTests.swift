@@ -124,4 +124,28 @@ struct JobCommandTests {
         #expect(try await jobs(data).first?["status"] == "cancelled")
         #expect(try await NodeflowBinary.run(binary(), ["jobs", "cancel", id], dataDirectory: data).0 == 1)
     }
+
+    @Test("a job whose process crashed is failed as the likely cause and not resumed by --orphans, only by name")
+    func crashedJobIsNotResumedBlindly() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let workflow = try sleepyWorkflow(count: 300, seconds: 0.05)
+        let (process, _) = try start(["run", workflow, "--quiet", "--no-cache"], data: data)
+        let id = try await waitForRunningJob(data)
+        // What a trap in a node does to the process.
+        kill(process.processIdentifier, SIGILL)
+        await process.exited()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let failed = try await jobs(data).first { $0["id"]?.stringValue == id }
+        #expect(failed?["status"] == "failed")
+        #expect(failed?["error"]?.stringValue?.contains("crashed while running this job") == true)
+        let (code, output) = try await NodeflowBinary.run(binary(), ["resume", "--orphans", "--no-cache"], dataDirectory: data)
+        #expect(code == 0)
+        #expect(output.isEmpty)
+        #expect(try await jobs(data).first { $0["id"]?.stringValue == id }?["status"] == "failed")
+        // By name, it runs.
+        let (again, result) = try await NodeflowBinary.run(binary(), ["resume", id, "--quiet", "--no-cache"], dataDirectory: data)
+        #expect(again == 0)
+        #expect(try Value(json: result) == ["result": 7])
+    }
 }

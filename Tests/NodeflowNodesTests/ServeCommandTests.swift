@@ -61,7 +61,7 @@ struct ServeCommandTests {
     func gracefulShutdown() async throws {
         let data = NodeflowBinary.temporaryDataDirectory()
         let (server, port) = try await serve([], data: data)
-        let first = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(0.5))["job_id"]?.stringValue)
+        let first = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(3))["job_id"]?.stringValue)
         let second = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(0.1))["job_id"]?.stringValue)
         try await runningJob(port, first)
         kill(server.processIdentifier, SIGTERM)

@@ -9,6 +9,7 @@ import Testing
 /// A server on a loopback port over a fresh store, for one test.
 func withServer(
     tokens: [String: String]? = nil, maxConcurrentJobs: Int = 4, maxBodySize: Int = 1 << 20,
+    configure: (inout ServerConfiguration) -> Void = { _ in },
     _ test: @escaping @Sendable (any TestClientProtocol, SQLiteJobStore) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-server-\(UUID().uuidString)")
@@ -18,6 +19,7 @@ func withServer(
     configuration.port = 0
     configuration.tokens = tokens
     configuration.maxBodySize = maxBodySize
+    configure(&configuration)
     var jobsConfiguration = JobService.Configuration()
     jobsConfiguration.maxConcurrentJobs = maxConcurrentJobs
     jobsConfiguration.cancelRunningJobsOnShutdown = true

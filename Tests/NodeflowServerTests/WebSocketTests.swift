@@ -9,9 +9,12 @@ import Testing
 
 /// Sends commands over one WebSocket connection and collects frames until `done` says so.
 func webSocket(
-    _ client: any TestClientProtocol, token: String? = nil, commands: [Value], until done: @escaping @Sendable ([Value]) -> Bool
+    _ client: any TestClientProtocol, token: String? = nil, commands: [Value], maxFrameSize: Int = 1 << 14,
+    until done: @escaping @Sendable ([Value]) -> Bool
 ) async throws -> [Value] {
     var configuration = WebSocketClientConfiguration()
+    // A browser sends a message as one frame; a smaller size splits it into several.
+    configuration.maxFrameSize = maxFrameSize
     if let token { configuration.additionalHeaders[.authorization] = "Bearer \(token)" }
     let collected = FramesBox()
     try await client.ws("/ws", configuration: configuration) { inbound, outbound, _ in
@@ -57,6 +60,21 @@ struct WebSocketTests {
             let results = frames.filter { $0["type"] == "job_update" && $0["status"] == "completed" }.compactMap { $0["result"] }
             #expect(Set(results) == [["sum": 2], ["sum": 11]])
             #expect(frames.contains { $0["type"] == "node_update" && $0["node_id"] == "add" && $0["seq"] != nil })
+        }
+    }
+
+    @Test("a message of several hundred KiB in one frame, as a browser sends it, is accepted")
+    func largeFrame() async throws {
+        try await withServer { client, _ in
+            // A graph padded with a long comment: ~600 KiB of JSON in one frame.
+            var graph = addGraph.dictValue ?? [:]
+            var nodes = graph["nodes"]?.listValue ?? []
+            nodes.append(["id": "note", "type": "nodetool.workflows.base_node.Comment", "data": ["headline": .string(String(repeating: "n", count: 600_000))]])
+            graph["nodes"] = .list(nodes)
+            let frames = try await webSocket(client, commands: [["command": "run_job", "data": ["graph": .dict(graph), "params": ["x": 4]]]], maxFrameSize: 1 << 20) {
+                frames in frames.contains { $0["type"] == "job_update" && $0["status"] == "completed" }
+            }
+            #expect(frames.contains { $0["type"] == "job_update" && $0["result"] == ["sum": 5] })
         }
     }
 

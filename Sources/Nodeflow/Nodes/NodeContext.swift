@@ -66,6 +66,15 @@ public struct NodeContext: Sendable {
         return number
     }
 
+    /// Whether the node should stop: its task was cancelled or the run was asked to stop (which
+    /// this sees at once, before the cancellation reaches the task).
+    public var isCancelled: Bool { Task.isCancelled || processing.cancellation.isSet }
+
+    /// Throws `CancellationError` when ``isCancelled``; call it in loops that may run long.
+    public func checkCancellation() throws {
+        if isCancelled { throw CancellationError() }
+    }
+
     /// Posts a `node_progress` message: `progress` of `total` steps done.
     public func reportProgress(_ progress: Int, of total: Int) {
         processing.post(.nodeProgress(NodeProgress(nodeID: nodeID, progress: progress, total: total)))

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// The context of one run: where its messages go, the result cache it uses, and who runs it.
 ///
@@ -22,6 +23,10 @@ public final class ProcessingContext: Sendable {
     public let logger: Logger
     /// How large a value one node may make.
     public let limits: ValueLimits
+    /// Set the moment the run is asked to stop, before any task is cancelled: code that cannot
+    /// wait for a thread to deliver the task cancellation (a regex backtracking, a long inline
+    /// run) reads it directly.
+    let cancellation = CancellationFlag()
     /// The run's messages, in the order they were posted. Nothing is dropped.
     public let messages: MessageStream
     private let buffer: MessageBuffer
@@ -64,4 +69,13 @@ public final class ProcessingContext: Sendable {
     func finishMessages() {
         buffer.finish()
     }
+}
+
+/// A flag set once, read from any thread.
+final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+
+    func set() { flag.store(true, ordering: .relaxed) }
 }

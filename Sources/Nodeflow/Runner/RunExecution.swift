@@ -198,7 +198,7 @@ final class RunExecution: Sendable {
             }
             while true {
                 while let l = state.nextReady() {
-                    if Task.isCancelled {
+                    if Task.isCancelled || context.cancellation.isSet {
                         state.putBack(l)
                         state.stop()
                         break
@@ -250,7 +250,7 @@ final class RunExecution: Sendable {
         var state = SchedulerState(dependencyCounts: scope.dependencyCounts, dependents: scope.dependents)
         var results = [NodeOutputs?](repeating: nil, count: scope.members.count)
         while let l = state.nextReady() {
-            try Task.checkCancellation()
+            if Task.isCancelled || context.cancellation.isSet { throw CancellationError() }
             if batch.shouldYield() {
                 await batch.yieldThread()
                 try Task.checkCancellation()

@@ -124,7 +124,7 @@ public final class WorkflowRunner: Sendable {
             context.post(.logUpdate(LogUpdate(nodeID: "", nodeName: "", content: warning, severity: .warning)))
         }
 
-        let signal = RunSignal()
+        let signal = RunSignal(flag: context.cancellation)
         let cancelledEarly = state.withLock { state -> Bool in
             state.signal = signal
             return state.cancelRequested
@@ -183,9 +183,16 @@ final class RunSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Set on a cancel at once, for code that checks it without waiting for the watcher task.
+    let flag: CancellationFlag
+
+    init(flag: CancellationFlag = CancellationFlag()) {
+        self.flag = flag
+    }
 
     /// Fires the signal; the first reason sticks.
     func fire(_ reason: Reason) {
+        if reason == .cancel { flag.set() }
         let (waiter, stored) = state.withLock { state -> (CheckedContinuation<Reason, Never>?, Reason) in
             if state.reason == nil { state.reason = reason }
             defer { state.waiter = nil }

@@ -37,6 +37,7 @@ struct JobEnvironment {
             let diskCache = cache ? try DiskResultCache(directory: directory.appendingPathComponent("cache", isDirectory: true)) : nil
             let environment = JobEnvironment(directory: directory, store: store, cache: diskCache)
             _ = try await environment.failOrphans()
+            CrashMarker.install(directory: directory)
             return environment
         } catch {
             throw CLIError.invalid("cannot open the data directory \(directory.path): \(error)")
@@ -45,7 +46,7 @@ struct JobEnvironment {
 
     /// Marks running jobs of this host whose process has exited as failed.
     func failOrphans() async throws -> [String] {
-        try await store.failOrphans(host: Self.host, isAlive: Self.isAlive)
+        try await store.failOrphans(host: Self.host, crashed: CrashMarker.takeCrashedJobs(directory: directory), isAlive: Self.isAlive)
     }
 
     /// Whether a process is alive: it exists and is not a zombie waiting to be reaped.

@@ -106,10 +106,12 @@ struct ResumeCommand: AsyncParsableCommand {
         do {
             // Opening marks dead jobs failed, with the orphan error; those are the ones to resume.
             environment = try await JobEnvironment.open(data, cache: !noCache)
-            let ids = orphans
-                ? try await environment.store.jobs(JobQuery(status: .failed, limit: 10_000))
-                    .filter { $0.error == SQLiteJobStore.orphanError && $0.host == JobEnvironment.host }.map(\.id)
-                : [jobID!]
+            let failed = orphans ? try await environment.store.jobs(JobQuery(status: .failed, limit: 10_000)).filter { $0.host == JobEnvironment.host } : []
+            let ids = orphans ? failed.filter { $0.error == SQLiteJobStore.orphanError }.map(\.id) : [jobID!]
+            // A job that was running when its process crashed may crash it again: only by name.
+            for crashed in failed where crashed.error == SQLiteJobStore.crashError && !display.quiet {
+                printError("skipping job \(crashed.id): its process crashed while running it; `nodeflow resume \(crashed.id)` runs it again")
+            }
             if orphans && ids.isEmpty && !display.quiet { printError("no orphaned jobs") }
             var worst = ExitStatus.completed
             for id in ids {
