@@ -97,4 +97,38 @@ struct ServeCommandTests {
         let (_, listed) = try await NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
         #expect((try Value(json: listed).listValue ?? []).first?["status"] == "cancelled")
     }
+
+    @Test("jobs that used to crash the server fail on their own; the server keeps answering")
+    func formerlyTrappingJobs() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let (server, port) = try await serve([], data: data)
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let jobs: [Value] = [
+            // Wait fed 1e300 seconds through an edge (validation cannot see it).
+            ["graph": ["nodes": [
+                ["id": "f", "type": "nodetool.constant.Float", "data": ["value": 1e300]],
+                ["id": "w", "type": "nodeflow.control.Wait", "data": [:]],
+            ], "edges": [["source": "f", "sourceHandle": "output", "target": "w", "targetHandle": "seconds"]]]],
+            ["graph": ["nodes": [["id": "m", "type": "nodetool.math.Modulus", "data": ["a": .int(.min), "b": -1]],
+                                 ["id": "o", "type": "nodetool.output.IntegerOutput", "data": ["name": "r"]]],
+                       "edges": [["source": "m", "sourceHandle": "output", "target": "o", "targetHandle": "value"]]]],
+            ["graph": ["nodes": [["id": "s", "type": "nodetool.list.GenerateSequence", "data": ["stop": 1_000_000_000_000]]], "edges": []]],
+        ]
+        var ids: [String] = []
+        for job in jobs { ids.append(try #require(try await request(port, "/api/jobs", method: "POST", body: job)["job_id"]?.stringValue)) }
+        var statuses: [Value] = []
+        for id in ids {
+            for _ in 0..<200 {
+                let job = try await request(port, "/api/jobs/\(id)")
+                if job["status"] != "queued" && job["status"] != "running" {
+                    statuses.append(job["status"] ?? .null)
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(statuses == ["failed", "completed", "failed"])
+        #expect(try await request(port, "/api/jobs/\(ids[1])")["outputs"] == ["r": 0])
+        #expect(try await request(port, "/health")["status"] == "ok")
+    }
 }

@@ -109,4 +109,29 @@ struct HostileHTTPTests {
             #expect(try await client.execute(uri: "/api/jobs?limit=10&offset=0", method: .get).status == .ok)
         }
     }
+
+    @Test("at the connection cap, idle connections make way and /health is still answered")
+    func connectionCap() async throws {
+        try await withServer(configure: { $0.maxConnections = 40 }) { client, _ in
+            let port = try #require(client.port)
+            // 60 connections that start a request and never finish its headers.
+            var idle: [Int32] = []
+            defer { idle.forEach { close($0) } }
+            for _ in 0..<60 {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                _ = "GET /health HTTP/1.1\r\n".withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+                idle.append(fd)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let (response, _) = await rawExchange(port: port, Array("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8), wait: .seconds(3))
+            #expect(response.hasPrefix("HTTP/1.1 200"))
+        }
+    }
 }

@@ -104,7 +104,13 @@ public struct NodeInputError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var shown = value.jsonString()
+        var shown: String
+        switch value {
+        case .float(let d) where !d.isFinite: shown = d.isNaN ? "NaN" : d < 0 ? "-Infinity" : "Infinity"
+        case .string(let s) where s.utf8.count > 200: shown = Value.string(String(s.prefix(80))).jsonString()
+        case .list(let l) where l.count > 20: shown = Value.list(Array(l.prefix(20))).jsonString()
+        default: shown = value.jsonString()
+        }
         if shown.count > 80 { shown = String(shown.prefix(77)) + "..." }
         return "node '\(nodeID)' (\(nodeType)): property '\(property)' needs \(expected), got \(value.kindName) \(shown)"
     }

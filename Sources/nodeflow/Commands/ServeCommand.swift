@@ -30,6 +30,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --auth token: a file of 'TOKEN USER_ID' lines.")
     var tokensFile: String?
 
+    @Option(help: "The most connections open at once (default: from the open-file limit, at most 10000); idle ones make way for new ones at the cap.")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds a connection may stay silent before it is closed.")
+    var idleTimeout: Double = 60
+
+    @Option(help: "Seconds a new connection may take to send its first request's headers.")
+    var headerTimeout: Double = 10
+
     @Flag(help: "Cancel running jobs on shutdown instead of letting them finish.")
     var cancelOnShutdown = false
 
@@ -42,6 +51,13 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
+        guard idleTimeout > 0, idleTimeout <= 86_400, headerTimeout > 0, headerTimeout <= 3_600, (maxConnections ?? 2) >= 2 else {
+            printError("error: --idle-timeout must be in (0, 86400] s, --header-timeout in (0, 3600] s, --max-connections at least 2")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
+        configuration.maxConnections = maxConnections
         switch auth {
         case nil: break
         case "token"?:
