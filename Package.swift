@@ -36,12 +36,15 @@ let package = Package(
         ),
         // The built-in node library, with nodetool's type names.
         .target(name: "NodeflowNodes", dependencies: ["Nodeflow"]),
+        // zlib, from the system (Debian's zlib1g-dev), for what the job store keeps in bulk.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Jobs that survive: the job store (a protocol, with an SQLite implementation on GRDB),
         // the disk result cache, recording a run's messages and results, and resuming a run.
         .target(
             name: "NodeflowJobs",
             dependencies: [
                 "Nodeflow",
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Collections", package: "swift-collections"),

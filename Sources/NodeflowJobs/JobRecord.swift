@@ -27,6 +27,10 @@ public struct JobRecord: Sendable, Equatable {
     public var host: String?
     /// Whether someone asked for the job to be cancelled.
     public var cancelRequested: Bool
+    /// The JSON text the graph was read from (a workflow document or a bare graph), when the
+    /// caller has it: the store keeps it instead of writing the graph out again. It must read
+    /// back as ``graph``. Not read back from the store (`nil` there).
+    public var graphJSON: [UInt8]?
 
     public init(
         id: String, workflowID: String? = nil, workflowName: String? = nil, graph: Graph,

@@ -30,16 +30,8 @@ public final class JobRecorder: MessageTap {
             return pending
         }
         guard !batch.isEmpty else { return }
-        var results: [NodeResultRecord] = []
-        for case .nodeUpdate(let update) in batch where update.status == .completed && update.iterationPath.isEmpty {
-            // A result JSON cannot hold exactly (NaN, Infinity) is not kept: resume runs the node again.
-            guard let outputs = update.result, outputs.jsonValue.survivesJSON else { continue }
-            results.append(NodeResultRecord(
-                nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)),
-                duration: update.duration))
-        }
         do {
-            try await store.record(jobID, messages: batch, results: results)
+            try await store.record(jobID, messages: batch, results: [])
         } catch {
             // Nothing recorded is lost: the batch goes back in front, for the next flush.
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }

@@ -26,11 +26,19 @@ public struct RecordedRun: Sendable {
     ///   - consume: reads the run's messages; the run's outcome is returned after it returns.
     /// - Returns: the outputs, or the error the run ended with (`NodeFailure`,
     ///   `GraphValidationError`, `CancellationError`); the job's record says the same.
+    ///   - create: whether the job is new and still to be stored. Storing it (its graph, deflated)
+    ///     then overlaps with validating and starting the run; the run's messages wait in the
+    ///     recorder until the job's row exists.
     public func run(
-        _ job: JobRecord, completedResults: [String: NodeOutputs] = [:], started: @Sendable (WorkflowRunner) -> Void = { _ in },
-        consume: @escaping @Sendable (MessageStream) async -> Void
+        _ job: JobRecord, create: Bool = false, completedResults: [String: NodeOutputs] = [:],
+        started: @Sendable (WorkflowRunner) -> Void = { _ in }, consume: @escaping @Sendable (MessageStream) async -> Void
     ) async throws -> Result<OrderedDictionary<String, Value>, any Error> {
-        try await store.markRunning(job.id, processID: getpid(), host: host)
+        let store = store, host = host
+        let registered = Task {
+            if create { try await store.create(job) }
+            try await store.markRunning(job.id, processID: getpid(), host: host)
+        }
+        if !create { try await registered.value }
         CrashMarker.started(job.id)
         defer { CrashMarker.ended(job.id) }
         let recorder = JobRecorder(store: store, jobID: job.id)
@@ -56,7 +64,10 @@ public struct RecordedRun: Sendable {
                 return .consumed
             }
             group.addTask {
-                try? await recorder.run { runner.cancel() }
+                // The job's row exists before anything is recorded into it.
+                if (try? await registered.value) != nil {
+                    try? await recorder.run { runner.cancel() }
+                }
                 return .recorded
             }
             var result: Result<OrderedDictionary<String, Value>, any Error>?
@@ -71,6 +82,7 @@ public struct RecordedRun: Sendable {
             }
             return result!
         }
+        try await registered.value
         try await recorder.flush()
         switch outcome {
         case .success(let outputs):

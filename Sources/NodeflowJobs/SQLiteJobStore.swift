@@ -67,19 +67,42 @@ public final class SQLiteJobStore: JobStore {
                 t.primaryKey(["job_id", "node_id"])
             }
         }
+        migrator.registerMigration("v2: event blocks, compressed graphs") { db in
+            // One row per recorder flush, holding its messages as a deflated EventBlock; node
+            // results are read from the blocks. Jobs recorded before keep their job_event and
+            // node_result rows, which are still read.
+            try db.create(table: "job_event_block", options: [.withoutRowID]) { t in
+                t.column("job_id", .text).notNull().references("job", onDelete: .cascade)
+                t.column("first_seq", .integer).notNull()
+                t.column("last_seq", .integer).notNull()
+                t.column("format", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("data", .blob).notNull()
+                t.primaryKey(["job_id", "first_seq"])
+            }
+            try db.alter(table: "job") { t in
+                t.add(column: "graph_z", .blob)
+                t.add(column: "graph_size", .integer)
+            }
+        }
         return migrator
     }
 
     public func create(_ job: JobRecord) async throws {
-        let graph = job.graph.jsonValue.jsonString()
+        // The graph is most of a job's row: kept deflated (a 100,000-node chain: 18 MB of JSON, 1 MB).
+        let graph = job.graphJSON ?? job.graph.jsonValue.jsonBytes()
+        let compressed = Deflate.compress(graph)
         let params = Value.dict(job.params).jsonString()
         try await database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO job (id, workflow_id, workflow_name, graph, params, user_id, status, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO job (id, workflow_id, workflow_name, graph, graph_z, graph_size, params, user_id, status, created_at)
+                    VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [job.id, job.workflowID, job.workflowName, graph, params, job.userID, job.status.rawValue, job.createdAt.timeIntervalSince1970])
+                arguments: [
+                    job.id, job.workflowID, job.workflowName, Data(compressed), graph.count, params, job.userID, job.status.rawValue,
+                    job.createdAt.timeIntervalSince1970,
+                ])
         }
     }
 
@@ -88,6 +111,11 @@ public final class SQLiteJobStore: JobStore {
         try await database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).map(Self.record) }
     }
 
+    /// The columns of a job but its graph, for listings.
+    private static let summaryColumns = "id, workflow_id, workflow_name, '' AS graph, NULL AS graph_z, NULL AS graph_size, params, user_id, status, created_at, started_at, finished_at, error, error_node_id, outputs, process_id, host, cancel_requested"
+
+    /// Jobs matching `query`, newest first, without their graphs (an empty graph each; ``job(_:)``
+    /// reads one whole).
     public func jobs(_ query: JobQuery) async throws -> [JobRecord] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
@@ -101,7 +129,7 @@ public final class SQLiteJobStore: JobStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [query.limit, query.offset]
-        let sql = "SELECT * FROM job \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        let sql = "SELECT \(Self.summaryColumns) FROM job \(filter) ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
         return try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record) }
     }
 
@@ -122,20 +150,31 @@ public final class SQLiteJobStore: JobStore {
 
     public func record(_ id: String, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws {
         guard !messages.isEmpty || !results.isEmpty else { return }
-        let encoded = messages.map { $0.jsonString() }
         let resultRows = results.map { ($0.nodeID, $0.outputs.jsonValue.jsonString(), $0.startedAt?.timeIntervalSince1970, $0.duration) }
+        let count = messages.count
         try await database.write { db in
-            var next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM job_event WHERE job_id = ?", arguments: [id]) ?? 0
-            let insertEvent = try db.cachedStatement(sql: "INSERT INTO job_event (job_id, seq, message) VALUES (?, ?, ?)")
-            for message in encoded {
-                next += 1
-                try insertEvent.execute(arguments: [id, next, message])
+            // Encoded on GRDB's writer queue, not on the cooperative pool: a block of thousands of
+            // messages must not hold one of the run's threads while its nodes wait.
+            if !messages.isEmpty {
+                let raw = EventBlock.encode(messages)
+                let block = (size: raw.count, data: Data(Deflate.compress(raw)))
+                let last = try Self.lastSequence(of: id, in: db)
+                try db.execute(
+                    sql: "INSERT INTO job_event_block (job_id, first_seq, last_seq, format, size, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [id, last + 1, last + count, EventBlock.format, block.size, block.data])
             }
             let insertResult = try db.cachedStatement(sql: "INSERT OR REPLACE INTO node_result (job_id, node_id, outputs, started_at, duration) VALUES (?, ?, ?, ?, ?)")
             for (node, outputs, started, duration) in resultRows {
                 try insertResult.execute(arguments: [id, node, outputs, started, duration])
             }
         }
+    }
+
+    /// The sequence number of the job's last recorded message (0 for none).
+    private static func lastSequence(of id: String, in db: Database) throws -> Int {
+        let blocks = try Int.fetchOne(db, sql: "SELECT MAX(last_seq) FROM job_event_block WHERE job_id = ?", arguments: [id]) ?? 0
+        let rows = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM job_event WHERE job_id = ?", arguments: [id]) ?? 0
+        return max(blocks, rows)
     }
 
     public func finish(_ id: String, status: JobStatus, outputs: OrderedDictionary<String, Value>?, error: String?, errorNodeID: String?) async throws {
@@ -149,24 +188,65 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func events(_ id: String, after: Int) async throws -> [JobEvent] {
-        let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, message FROM job_event WHERE job_id = ? AND seq > ? ORDER BY seq", arguments: [id, after])
+        let (rows, blocks) = try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT seq, message FROM job_event WHERE job_id = ? AND seq > ? ORDER BY seq", arguments: [id, after])
                 .map { row -> (Int, String) in (row["seq"], row["message"]) }
+            return (rows, try Self.blocks(of: id, after: after, in: db))
         }
-        return try rows.map { JobEvent(sequence: $0.0, message: try Value(json: $0.1)) }
+        var events = try rows.map { JobEvent(sequence: $0.0, message: try Value(json: $0.1)) }
+        for block in blocks {
+            for (i, message) in try block.messages(job: id).enumerated() where block.firstSequence + i > after {
+                events.append(JobEvent(sequence: block.firstSequence + i, message: message.jsonValue))
+            }
+        }
+        return events
     }
 
     public func nodeResults(_ id: String) async throws -> [String: NodeResultRecord] {
-        let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT node_id, outputs, started_at, duration FROM node_result WHERE job_id = ?", arguments: [id])
+        let (rows, blocks) = try await database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT node_id, outputs, started_at, duration FROM node_result WHERE job_id = ?", arguments: [id])
                 .map { row -> (String, String, Double?, Double?) in (row["node_id"], row["outputs"], row["started_at"], row["duration"]) }
+            return (rows, try Self.blocks(of: id, after: 0, in: db))
         }
         var results: [String: NodeResultRecord] = [:]
         for (nodeID, text, started, duration) in rows {
             guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
             results[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
         }
+        // A top-level node's completion carries its result.
+        for block in blocks {
+            for case .nodeUpdate(let update) in try block.messages(job: id) where update.status == .completed && update.iterationPath.isEmpty {
+                guard let outputs = update.result else { continue }
+                results[update.nodeID] = NodeResultRecord(
+                    nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)), duration: update.duration)
+            }
+        }
         return results
+    }
+
+    /// One stored block of events, still deflated.
+    struct StoredBlock: Sendable {
+        var firstSequence: Int
+        var format: Int
+        var size: Int
+        var data: [UInt8]
+
+        func messages(job: String) throws -> [ProcessingMessage] {
+            guard format == EventBlock.format, let raw = Deflate.decompress(data, size: size),
+                let messages = try? EventBlock.decode(raw)
+            else { throw JobStoreError.corrupt("events \(firstSequence)... of job '\(job)'") }
+            return messages
+        }
+    }
+
+    private static func blocks(of id: String, after: Int, in db: Database) throws -> [StoredBlock] {
+        try Row.fetchAll(
+            db, sql: "SELECT first_seq, format, size, data FROM job_event_block WHERE job_id = ? AND last_seq > ? ORDER BY first_seq",
+            arguments: [id, after]
+        ).map { row in
+            let data: Data = row["data"]
+            return StoredBlock(firstSequence: row["first_seq"], format: row["format"], size: row["size"], data: Array(data))
+        }
     }
 
     public func requestCancel(_ id: String) async throws -> Bool {
@@ -220,14 +300,20 @@ public final class SQLiteJobStore: JobStore {
 
     private static func record(_ row: Row) throws -> JobRecord {
         let id: String = row["id"]
-        let graphText: String = row["graph"]
+        let graphBytes: [UInt8]
+        if let compressed = row["graph_z"] as Data?, let size = row["graph_size"] as Int? {
+            guard let bytes = Deflate.decompress(Array(compressed), size: size) else { throw JobStoreError.corrupt("graph of job '\(id)'") }
+            graphBytes = bytes
+        } else {
+            graphBytes = Array((row["graph"] as String).utf8)
+        }
         let paramsText: String = row["params"]
         guard case .dict(let params) = try Value(json: paramsText) else { throw JobStoreError.corrupt("params of job '\(id)'") }
         let statusText: String = row["status"]
         guard let status = JobStatus(rawValue: statusText) else { throw JobStoreError.corrupt("status '\(statusText)' of job '\(id)'") }
         var job = JobRecord(
             id: id, workflowID: row["workflow_id"], workflowName: row["workflow_name"],
-            graph: try Workflow(jsonValue: try Value(json: graphText)).graph, params: params, userID: row["user_id"],
+            graph: graphBytes.isEmpty ? Graph() : try Workflow(jsonValue: try Value(jsonBytes: graphBytes)).graph, params: params, userID: row["user_id"],
             status: status, createdAt: Date(timeIntervalSince1970: row["created_at"]))
         job.startedAt = (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         job.finishedAt = (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:))

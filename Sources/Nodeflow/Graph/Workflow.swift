@@ -101,7 +101,7 @@ extension Graph {
             }
             nodes.reserveCapacity(list.count)
             for (i, element) in list.enumerated() {
-                nodes.append(try NodeSpec(jsonValue: element, path: "\(prefix)nodes[\(i)]"))
+                nodes.append(try NodeSpec(jsonValue: element, path: "\(prefix)nodes[\(i)]"))  // the path is built only for an error
             }
         }
         var edges: [EdgeSpec] = []
@@ -111,7 +111,7 @@ extension Graph {
             }
             edges.reserveCapacity(list.count)
             for (i, element) in list.enumerated() {
-                edges.append(try EdgeSpec(jsonValue: element, path: "\(prefix)edges[\(i)]"))
+                edges.append(try EdgeSpec(jsonValue: element, path: "\(prefix)edges[\(i)]"))  // built only for an error
             }
         }
         object["nodes"] = .null
@@ -129,26 +129,27 @@ extension Graph {
 }
 
 extension NodeSpec {
-    init(jsonValue: Value, path: String) throws {
-        guard case .dict(var object) = jsonValue else {
-            throw WorkflowFormatError(path: path, reason: "expected a node object, found \(jsonValue.kindName)")
+    init(jsonValue: Value, path: @autoclosure () -> String) throws {
+        guard case .dict(let object) = jsonValue else {
+            throw WorkflowFormatError(path: path(), reason: "expected a node object, found \(jsonValue.kindName)")
         }
-        guard let id = try object.idString("id", path: path) else {
-            throw WorkflowFormatError(path: path, reason: "a node needs an \"id\"")
+        guard let id = try object.idString("id", path: path()) else {
+            throw WorkflowFormatError(path: path(), reason: "a node needs an \"id\"")
         }
-        guard let type = try object.optionalString("type", path: path) else {
-            throw WorkflowFormatError(path: path, reason: "node '\(id)' needs a \"type\"")
+        guard let type = try object.optionalString("type", path: path()) else {
+            throw WorkflowFormatError(path: path(), reason: "node '\(id)' needs a \"type\"")
         }
         var data: OrderedDictionary<String, Value> = [:]
         switch object["data"] {
         case nil, .null?: break
         case .dict(let d)?: data = d
         case let other?:
-            throw WorkflowFormatError(path: path + ".data", reason: "expected an object of property values, found \(other.kindName)")
+            throw WorkflowFormatError(path: path() + ".data", reason: "expected an object of property values, found \(other.kindName)")
         }
-        let parentID = try object.idString("parent_id", path: path)
-        // Known keys stay in `otherFields` as placeholders so that their order survives a round trip.
-        object["data"] = object["data"] == nil ? nil : .null
+        let parentID = try object.idString("parent_id", path: path())
+        // Known keys stay in `otherFields` so that their order survives a round trip; their
+        // values there are stale (the properties win when writing back). Leaving the object as
+        // read shares its storage with the parsed document instead of copying it per node.
         self.init(id: id, type: type, data: data, parentID: parentID, otherFields: object)
     }
 
@@ -168,21 +169,21 @@ extension NodeSpec {
 }
 
 extension EdgeSpec {
-    init(jsonValue: Value, path: String) throws {
+    init(jsonValue: Value, path: @autoclosure () -> String) throws {
         guard case .dict(let object) = jsonValue else {
-            throw WorkflowFormatError(path: path, reason: "expected an edge object, found \(jsonValue.kindName)")
+            throw WorkflowFormatError(path: path(), reason: "expected an edge object, found \(jsonValue.kindName)")
         }
-        let id = try object.idString("id", path: path)
-        guard let source = try object.idString("source", path: path) else {
-            throw WorkflowFormatError(path: path, reason: "an edge needs a \"source\"")
+        let id = try object.idString("id", path: path())
+        guard let source = try object.idString("source", path: path()) else {
+            throw WorkflowFormatError(path: path(), reason: "an edge needs a \"source\"")
         }
-        guard let target = try object.idString("target", path: path) else {
-            throw WorkflowFormatError(path: path, reason: "an edge needs a \"target\"")
+        guard let target = try object.idString("target", path: path()) else {
+            throw WorkflowFormatError(path: path(), reason: "an edge needs a \"target\"")
         }
-        guard let targetHandle = try object.optionalString("targetHandle", path: path) else {
-            throw WorkflowFormatError(path: path, reason: "an edge needs a \"targetHandle\" (the target property)")
+        guard let targetHandle = try object.optionalString("targetHandle", path: path()) else {
+            throw WorkflowFormatError(path: path(), reason: "an edge needs a \"targetHandle\" (the target property)")
         }
-        let sourceHandle = try object.optionalString("sourceHandle", path: path) ?? "output"
+        let sourceHandle = try object.optionalString("sourceHandle", path: path()) ?? "output"
         self.init(
             id: id, source: source, sourceHandle: sourceHandle, target: target, targetHandle: targetHandle,
             otherFields: object)
@@ -201,20 +202,21 @@ extension EdgeSpec {
 }
 
 extension OrderedDictionary where Key == String, Value == Nodeflow.Value {
-    fileprivate func optionalString(_ key: String, path: String) throws -> String? {
+    fileprivate func optionalString(_ key: String, path: @autoclosure () -> String) throws -> String? {
         switch self[key] {
         case nil, .null?: return nil
         case .string(let s)?: return s
         case let other?:
+            let path = path()
             throw WorkflowFormatError(path: path.isEmpty ? key : "\(path).\(key)", reason: "expected a string, found \(other.kindName)")
         }
     }
 
     /// An id may be written as a string or a number; numbers are read as their decimal text.
-    fileprivate func idString(_ key: String, path: String) throws -> String? {
+    fileprivate func idString(_ key: String, path: @autoclosure () -> String) throws -> String? {
         switch self[key] {
         case .int(let i)?: return String(i)
-        default: return try optionalString(key, path: path)
+        default: return try optionalString(key, path: path())
         }
     }
 }

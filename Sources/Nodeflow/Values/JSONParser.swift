@@ -75,15 +75,21 @@ struct JSONParser {
         }
     }
 
+    /// Objects up to this many members are built from plain arrays (a repeated key found by a
+    /// linear scan); larger ones go through the dictionary's hash table as they are read.
+    private static let smallObject = 16
+
     private mutating func parseObject() throws -> Value {
         try enter()
         index += 1
-        var object = OrderedDictionary<String, Value>()
+        var keys: [String] = []
+        var values: [Value] = []
+        var large: OrderedDictionary<String, Value>?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .dict(object)
+            return .dict([:])
         }
         while true {
             skipWhitespace()
@@ -93,14 +99,26 @@ struct JSONParser {
             guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after the object key \"\(key)\"") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            if large != nil {
+                large![key] = value
+            } else if let existing = keys.firstIndex(of: key) {
+                values[existing] = value  // a repeated key: the last value wins, in the first place
+            } else if keys.count < Self.smallObject {
+                keys.append(key)
+                values.append(value)
+            } else {
+                var dict = OrderedDictionary(uncheckedUniqueKeys: keys, values: values)
+                dict[key] = value
+                large = dict
+            }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
                 depth -= 1
-                return .dict(object)
+                return .dict(large ?? OrderedDictionary(uncheckedUniqueKeys: keys, values: values))
             default: throw error("expected ',' or '}' after an object member")
             }
         }
@@ -161,8 +179,24 @@ struct JSONParser {
             guard let c = peek(), isDigit(c) else { throw error("expected a digit in the exponent") }
             while let c = peek(), isDigit(c) { index += 1 }
         }
+        if isInteger {
+            // Digits straight to an Int; only one that overflows takes the slow road.
+            var value = 0
+            var overflow = false
+            let negative = bytes[start] == UInt8(ascii: "-")
+            for i in (negative ? start + 1 : start)..<index {
+                let digit = Int(bytes[i] &- UInt8(ascii: "0"))
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+                if o1 || o2 {
+                    overflow = true
+                    break
+                }
+                value = next
+            }
+            if !overflow { return .int(value) }
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let int = Int(text) { return .int(int) }
         // Integers too large for 64 bits become floats, as a lossy but valid reading.
         guard let double = Double(text) else { throw error("the number \(text) is out of range") }
         return .float(double)
@@ -171,11 +205,15 @@ struct JSONParser {
     private mutating func parseString() throws -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes; plain ASCII needs no UTF-8 validation.
+        var high: UInt8 = 0
         while index < bytes.count {
             let c = bytes[index]
+            high |= c
             if c == UInt8(ascii: "\"") {
-                let s = try decodeUTF8(start..<index)
+                let s = high < 0x80
+                    ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    : try decodeUTF8(start..<index)
                 index += 1
                 return s
             }

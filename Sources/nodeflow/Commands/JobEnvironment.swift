@@ -92,7 +92,8 @@ struct JobSession {
     var records = true
 
     /// Runs the job and returns the process exit code.
-    func run(_ job: JobRecord, completedResults: [String: NodeResultRecord] = [:]) async throws -> Int32 {
+    /// - Parameter create: whether the job is new and still to be stored.
+    func run(_ job: JobRecord, create: Bool = false, completedResults: [String: NodeResultRecord] = [:]) async throws -> Int32 {
         var configuration = WorkflowRunner.Configuration(registry: .standard, maxConcurrency: display.maxConcurrency)
         configuration.cachesInlineNodes = false  // cheaper to recompute than to read from disk
         let view = display.display(for: job.workflowName ?? job.workflowID ?? "workflow", graph: job.graph)
@@ -104,7 +105,7 @@ struct JobSession {
         let outcome: Result<OrderedDictionary<String, Value>, any Error>
         if records {
             outcome = try await RecordedRun(store: environment.store, configuration: configuration, cache: environment.cache, host: JobEnvironment.host)
-                .run(job, completedResults: completedResults.mapValues(\.outputs), started: current.set) { await view.consume($0) }
+                .run(job, create: create, completedResults: completedResults.mapValues(\.outputs), started: current.set) { await view.consume($0) }
         } else {
             outcome = await Self.runUnrecorded(job, configuration: configuration, cache: environment.cache, current: current, view: view)
         }

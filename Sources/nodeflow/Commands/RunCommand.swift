@@ -35,9 +35,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workflow: Workflow
+        let text: [UInt8]
         let paramValues: OrderedDictionary<String, Value>
         do {
-            workflow = try WorkflowFile.load(file)
+            (workflow, text) = try WorkflowFile.loadWithText(file)
             paramValues = try Self.parseParams(params)
         } catch {
             printError("error: \(error)")
@@ -50,14 +51,12 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        let job = JobRecord(
+        var job = JobRecord(
             id: UUID().uuidString.lowercased(), workflowID: workflow.id, workflowName: workflow.name ?? workflow.id ?? file,
             graph: workflow.graph, params: paramValues)
-        if !noStore {
-            try await environment.store.create(job)
-            if !display.quiet && !display.jsonl { printError("job \(job.id)") }
-        }
-        let status = try await JobSession(environment: environment, display: display, records: !noStore).run(job)
+        job.graphJSON = text
+        if !noStore && !display.quiet && !display.jsonl { printError("job \(job.id)") }
+        let status = try await JobSession(environment: environment, display: display, records: !noStore).run(job, create: true)
         if status != ExitStatus.completed { throw ExitCode(status) }
     }
 

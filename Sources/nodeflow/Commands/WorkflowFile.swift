@@ -4,6 +4,11 @@ import Nodeflow
 /// Reads a workflow file, turning every problem into a message that names the file.
 enum WorkflowFile {
     static func load(_ path: String) throws -> Workflow {
+        try loadWithText(path).workflow
+    }
+
+    /// The workflow and the bytes it was read from (which the job store keeps as they are).
+    static func loadWithText(_ path: String) throws -> (workflow: Workflow, text: [UInt8]) {
         let data: Data
         if path == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -14,8 +19,9 @@ enum WorkflowFile {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
             throw CLIError.invalid("cannot read \(path): \(reason)")
         }
+        let bytes = Array(data)
         do {
-            return try Workflow(jsonValue: try Value(jsonBytes: Array(data)))
+            return (try Workflow(jsonValue: try Value(jsonBytes: bytes)), bytes)
         } catch {
             throw CLIError.invalid("\(path == "-" ? "standard input" : path): \(error)")
         }
