@@ -85,7 +85,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting"]),
-        .testTarget(name: "NodeflowJobsTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs"]),
+        .testTarget(
+            name: "NodeflowJobsTests",
+            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "NodeflowServerTests",
             dependencies: [

@@ -105,6 +105,8 @@ public protocol JobStore: Sendable {
     func events(_ id: String, after: Int) async throws -> [JobEvent]
     /// The results recorded for the job's nodes, by node id.
     func nodeResults(_ id: String) async throws -> [String: NodeResultRecord]
+    /// The results recorded for nodes inside top-level Loops, by node id, then iteration.
+    func iterationResults(_ id: String) async throws -> [String: [Int: NodeOutputs]]
     /// Asks the process running a job to cancel it; `false` when the job is not running or queued.
     func requestCancel(_ id: String) async throws -> Bool
     /// Whether someone asked for the job to be cancelled (the running process polls it).
@@ -113,6 +115,11 @@ public protocol JobStore: Sendable {
     func jobCounts() async throws -> [JobStatus: Int]
     /// Marks running jobs of `host` whose process is gone as failed; returns their ids.
     func failOrphans(host: String, crashed: Set<String>, isAlive: @Sendable (Int32) -> Bool) async throws -> [String]
+    /// Whether the store holds more than `policy` allows.
+    func exceeds(_ policy: RetentionPolicy, now: Date) async throws -> Bool
+    /// Deletes finished jobs past `policy` and returns the space; never a queued or running job.
+    @discardableResult
+    func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport
 }
 
 extension JobStore {
@@ -137,6 +144,13 @@ public enum JobStoreError: Error, Sendable, CustomStringConvertible {
 }
 
 extension JobStore {
+    /// Whether the store holds more than `policy` allows now.
+    public func exceeds(_ policy: RetentionPolicy) async throws -> Bool { try await exceeds(policy, now: Date()) }
+
+    /// Prunes by `policy` now.
+    @discardableResult
+    public func prune(_ policy: RetentionPolicy) async throws -> PruneReport { try await prune(policy, now: Date()) }
+
     /// Marks running jobs of `host` whose process is gone as failed, none of them known crashed.
     public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
         try await failOrphans(host: host, crashed: [], isAlive: isAlive)

@@ -26,11 +26,13 @@ public struct RecordedRun: Sendable {
     ///   - consume: reads the run's messages; the run's outcome is returned after it returns.
     /// - Returns: the outputs, or the error the run ended with (`NodeFailure`,
     ///   `GraphValidationError`, `CancellationError`); the job's record says the same.
+    ///   - completedIterations: results of nodes in top-level Loops from an earlier run.
     ///   - create: whether the job is new and still to be stored. Storing it (its graph, deflated)
     ///     then overlaps with validating and starting the run; the run's messages wait in the
     ///     recorder until the job's row exists.
     public func run(
         _ job: JobRecord, create: Bool = false, completedResults: [String: NodeOutputs] = [:],
+        completedIterations: [String: [Int: NodeOutputs]] = [:],
         started: @Sendable (WorkflowRunner) -> Void = { _ in }, consume: @escaping @Sendable (MessageStream) async -> Void
     ) async throws -> Result<OrderedDictionary<String, Value>, any Error> {
         let store = store, host = host
@@ -48,6 +50,7 @@ public struct RecordedRun: Sendable {
         let request = {
             var request = RunJobRequest(graph: job.graph, params: job.params, jobID: job.id, workflowID: job.workflowID, userID: job.userID)
             request.completedResults = completedResults
+            request.completedIterations = completedIterations
             return request
         }()
         enum Child: Sendable {

@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     /// The most connections open at once; `nil` derives it from the open-file limit (raised to
     /// its maximum), leaving room for the store and the cache.
     public var maxConnections: Int?
+    /// How much job history the server keeps; applied at start and every 10 minutes.
+    public var retention = RetentionPolicy.default
     /// The largest WebSocket message (and frame) accepted.
     public var maxWebSocketMessage = 16 << 20
 
@@ -111,7 +113,7 @@ public func makeServer(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow",
             availableConnectionsDelegate: ConnectionLimit(registry: connections)),
-        services: [jobs],
+        services: [jobs, RetentionService(store: store, policy: configuration.retention, logger: logger)],
         logger: logger)
 }
 

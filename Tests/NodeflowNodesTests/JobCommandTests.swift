@@ -148,4 +148,46 @@ struct JobCommandTests {
         #expect(again == 0)
         #expect(try Value(json: result) == ["result": 7])
     }
+
+    @Test("kill -9 inside a Loop, then resume: finished iterations are not run again")
+    func killInsideLoopAndResume() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let body: [Value] = [
+            ["id": "item", "type": "nodetool.input.GroupInput", "parent_id": "loop", "data": [:]],
+            ["id": "wait", "type": "nodeflow.control.Wait", "parent_id": "loop", "data": ["seconds": 0.05]],
+            ["id": "collect", "type": "nodetool.output.GroupOutput", "parent_id": "loop", "data": [:]],
+        ]
+        let nodes: [Value] = [
+            ["id": "seq", "type": "nodetool.list.GenerateSequence", "data": ["start": 0, "stop": 60]],
+            ["id": "loop", "type": "nodetool.group.Loop", "data": [:]],
+            ["id": "out", "type": "nodetool.output.ListOutput", "data": ["name": "out"]],
+        ] + body
+        let edges: [Value] = [
+            ["source": "seq", "sourceHandle": "output", "target": "loop", "targetHandle": "input"],
+            ["source": "item", "sourceHandle": "output", "target": "wait", "targetHandle": "value"],
+            ["source": "wait", "sourceHandle": "output", "target": "collect", "targetHandle": "input"],
+            ["source": "loop", "sourceHandle": "output", "target": "out", "targetHandle": "value"],
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString).json").path
+        try Value.dict(["name": "loop", "graph": ["nodes": .list(nodes), "edges": .list(edges)]]).jsonString().write(toFile: path, atomically: true, encoding: .utf8)
+        let (process, _) = try start(["run", path, "--quiet", "--no-cache"], data: data)
+        // Node completions inside the loop: 3 per iteration; wait for 10 iterations' worth.
+        let id = try await waitForRunningJob(data, completedNodes: 2 + 30)
+        kill(process.processIdentifier, SIGKILL)
+        await process.exited()
+
+        let (_, before) = try await NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+        let recorded = before.split(separator: "\n").compactMap { try? Value(json: String($0)) }
+        let finishedBefore = recorded.filter { $0["node_id"] == "collect" && $0["status"] == "completed" }.count
+        #expect(finishedBefore >= 8)
+
+        let (code, output) = try await NodeflowBinary.run(binary(), ["resume", id, "--quiet", "--no-cache"], dataDirectory: data)
+        #expect(code == 0)
+        #expect(try Value(json: output) == ["out": .list((0..<60).map { .int($0) })])
+        let (_, after) = try await NodeflowBinary.run(binary(), ["jobs", "events", id], dataDirectory: data)
+        let resumed = after.split(separator: "\n").dropFirst(recorded.count).compactMap { try? Value(json: String($0)) }
+        let ranAgain = resumed.filter { $0["node_id"] == "item" && $0["status"] == "running" }.count
+        #expect(ranAgain <= 60 - finishedBefore, "finished iterations are skipped")
+        #expect(ranAgain >= 1)
+    }
 }

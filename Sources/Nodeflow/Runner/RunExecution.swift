@@ -18,11 +18,14 @@ final class RunExecution: Sendable {
     let instances: [any Node]
     /// Outputs of top-level nodes recorded by an earlier run of the job, by local index.
     let preloaded: [Int: NodeOutputs]
+    /// Results of body nodes of top-level Loops recorded by an earlier run, by node id.
+    let preloadedIterations: [String: [Int: NodeOutputs]]
 
     init(
         plan: ExecutionPlan, context: ProcessingContext, configuration: WorkflowRunner.Configuration, pool: ResourcePool,
-        runner: WorkflowRunner, completedResults: [String: NodeOutputs] = [:]
+        runner: WorkflowRunner, completedResults: [String: NodeOutputs] = [:], completedIterations: [String: [Int: NodeOutputs]] = [:]
     ) {
+        self.preloadedIterations = completedIterations
         self.plan = plan
         self.context = context
         self.configuration = configuration
@@ -465,17 +468,20 @@ final class RunExecution: Sendable {
             return results[out]?[NodeOutputs.defaultSlot] ?? .null
         }
         var collected = [Value](repeating: .null, count: items.count)
+        let done = finishedIterations(of: body, frame: frame, count: items.count)
+        for (i, value) in done { collected[i] = value }
         if width == 1 {
             let batch = MessageBatch(context: context)
             defer { batch.flush() }
             try await MessageBatch.$current.withValue(batch) {
-                for i in items.indices {
+                for i in items.indices where done[i] == nil {
                     try Task.checkCancellation()
                     collected[i] = try await iterate(i)
                 }
             }
         } else {
             let cursor = LoopCursor()
+            let skipped = done
             try await withThrowingTaskGroup(of: [(Int, Value)].self) { group in
                 for _ in 0..<width {
                     group.addTask {
@@ -483,12 +489,13 @@ final class RunExecution: Sendable {
                         let batch = MessageBatch(context: self.context)
                         defer { batch.flush() }
                         return try await MessageBatch.$current.withValue(batch) {
-                            var done: [(Int, Value)] = []
+                            var finished: [(Int, Value)] = []
                             while true {
                                 let i = cursor.take()
-                                if i >= items.count { return done }
+                                if i >= items.count { return finished }
+                                if skipped[i] != nil { continue }
                                 try Task.checkCancellation()
-                                done.append((i, try await iterate(i)))
+                                finished.append((i, try await iterate(i)))
                             }
                         }
                     }
@@ -499,6 +506,21 @@ final class RunExecution: Sendable {
             }
         }
         return body.groupOutput == nil ? NodeOutputs(.list([])) : NodeOutputs(.list(collected))
+    }
+
+    /// The iterations of a top-level Loop that an earlier run of the job finished (every body
+    /// node completed), with the value each collected.
+    private func finishedIterations(of body: ScopePlan, frame: Frame, count: Int) -> [Int: Value] {
+        guard !preloadedIterations.isEmpty, frame.iterationPath.isEmpty, let out = body.groupOutput else { return [:] }
+        let ids = body.members.map { plan.nodes[$0].id }
+        guard let collectedBy = preloadedIterations[ids[out]] else { return [:] }
+        var finished: [Int: Value] = [:]
+        for (i, outputs) in collectedBy where i >= 0 && i < count {
+            if ids.allSatisfy({ preloadedIterations[$0]?[i] != nil }) {
+                finished[i] = outputs[NodeOutputs.defaultSlot] ?? .null
+            }
+        }
+        return finished
     }
 
     /// The items a loop iterates: a list as is, a dict as `{"key", "value"}` items, a dataframe

@@ -14,6 +14,10 @@ public struct RunJobRequest: Sendable {
     /// Results of top-level nodes from an earlier, interrupted run of the same job, by node id:
     /// these nodes are not run again (their `node_update` says `cached`).
     public var completedResults: [String: NodeOutputs] = [:]
+    /// Results of nodes inside top-level Loops from an earlier run, by node id, then iteration:
+    /// an iteration whose every body node completed is not run again; its collected value is
+    /// taken from its GroupOutput.
+    public var completedIterations: [String: [Int: NodeOutputs]] = [:]
     /// Every other key of a request read from JSON, kept as read.
     public var otherFields: OrderedDictionary<String, Value>
 

@@ -131,7 +131,7 @@ public final class WorkflowRunner: Sendable {
         }
         if cancelledEarly { signal.fire(.cancel) }
 
-        let execution = RunExecution(plan: plan, context: context, configuration: configuration, pool: pool, runner: self, completedResults: request.completedResults)
+        let execution = RunExecution(plan: plan, context: context, configuration: configuration, pool: pool, runner: self, completedResults: request.completedResults, completedIterations: request.completedIterations)
         let outcome = await execution.run(signal: signal)
         switch outcome {
         case .success(let outputs):

@@ -44,6 +44,16 @@ struct JobEnvironment {
         }
     }
 
+    /// Keeps the store within the default retention policy: after a run, a cheap check, and a
+    /// prune only when the store is past a limit. A failure here never fails the run.
+    func applyRetention() async {
+        do {
+            if try await store.exceeds(.default) { try await store.prune(.default) }
+        } catch {
+            printError("warning: could not prune the job store: \(error)")
+        }
+    }
+
     /// Marks running jobs of this host whose process has exited as failed.
     func failOrphans() async throws -> [String] {
         try await store.failOrphans(host: Self.host, crashed: CrashMarker.takeCrashedJobs(directory: directory), isAlive: Self.isAlive)
@@ -93,7 +103,10 @@ struct JobSession {
 
     /// Runs the job and returns the process exit code.
     /// - Parameter create: whether the job is new and still to be stored.
-    func run(_ job: JobRecord, create: Bool = false, completedResults: [String: NodeResultRecord] = [:]) async throws -> Int32 {
+    func run(
+        _ job: JobRecord, create: Bool = false, completedResults: [String: NodeResultRecord] = [:],
+        completedIterations: [String: [Int: NodeOutputs]] = [:]
+    ) async throws -> Int32 {
         var configuration = WorkflowRunner.Configuration(registry: .standard, maxConcurrency: display.maxConcurrency)
         configuration.cachesInlineNodes = false  // cheaper to recompute than to read from disk
         let view = display.display(for: job.workflowName ?? job.workflowID ?? "workflow", graph: job.graph)
@@ -105,7 +118,7 @@ struct JobSession {
         let outcome: Result<OrderedDictionary<String, Value>, any Error>
         if records {
             outcome = try await RecordedRun(store: environment.store, configuration: configuration, cache: environment.cache, host: JobEnvironment.host)
-                .run(job, create: create, completedResults: completedResults.mapValues(\.outputs), started: current.set) { await view.consume($0) }
+                .run(job, create: create, completedResults: completedResults.mapValues(\.outputs), completedIterations: completedIterations, started: current.set) { await view.consume($0) }
         } else {
             outcome = await Self.runUnrecorded(job, configuration: configuration, cache: environment.cache, current: current, view: view)
         }

@@ -8,7 +8,7 @@ struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "Lists, shows, follows and cancels recorded jobs.",
-        subcommands: [List.self, Show.self, Events.self, Cancel.self]
+        subcommands: [List.self, Show.self, Events.self, Cancel.self, Prune.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -173,4 +173,87 @@ enum JobFormat {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
     }
 
+}
+
+extension JobsCommand {
+    /// `nodeflow jobs prune`: deletes old finished jobs and gives the space back.
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deletes finished jobs past the retention limits and returns the space to the disk.",
+            discussion: """
+                Without options, applies the default policy that `nodeflow run` and `nodeflow serve` apply by \
+                themselves: finished jobs older than 30 days, beyond the newest 1,000, or while the store is \
+                over 1 GiB, oldest first. Queued and running jobs are never deleted.
+                """
+        )
+
+        @Option(help: "Delete finished jobs older than this: 90s, 30m, 12h, 7d.")
+        var olderThan: String?
+
+        @Option(help: "Keep at most this many finished jobs, the newest.")
+        var keep: Int?
+
+        @Option(help: "Delete the oldest finished jobs until the store is under this size: 500MB, 2GB.")
+        var maxSize: String?
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            var policy = RetentionPolicy.default
+            do {
+                if olderThan != nil || keep != nil || maxSize != nil {
+                    policy = RetentionPolicy(maxAge: nil, maxJobs: nil, maxBytes: nil)
+                }
+                if let olderThan { policy.maxAge = try Quantity.seconds(olderThan, option: "--older-than") }
+                if let keep {
+                    guard keep >= 0 else { throw CLIError.invalid("--keep must be 0 or more, got \(keep)") }
+                    policy.maxJobs = keep
+                }
+                if let maxSize { policy.maxBytes = try Quantity.bytes(maxSize, option: "--max-size") }
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(ExitStatus.invalid)
+            }
+            let environment = try await JobEnvironment.open(data)
+            let report = try await environment.store.prune(policy)
+            print("deleted \(report.deletedJobs.count) job\(report.deletedJobs.count == 1 ? "" : "s"); the store went from \(Quantity.format(bytes: report.bytesBefore)) to \(Quantity.format(bytes: report.bytesAfter))")
+        }
+    }
+}
+
+/// Durations and sizes as people type them.
+enum Quantity {
+    /// `90s`, `30m`, `12h`, `7d`, `2w`, or plain seconds.
+    static func seconds(_ text: String, option: String) throws -> TimeInterval {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var number = Substring(trimmed), scale = 1.0
+        if let last = trimmed.last, let unit = units[last] {
+            number = trimmed.dropLast()
+            scale = unit
+        }
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 1e11 else {
+            throw CLIError.invalid("\(option) expects a duration such as 90s, 30m, 12h or 7d, got '\(text)'")
+        }
+        return value * scale
+    }
+
+    /// `500MB`, `2GB`, `100k`, or plain bytes (powers of 1024).
+    static func bytes(_ text: String, option: String) throws -> Int {
+        let units: [String: Double] = ["": 1, "b": 1, "k": 0x1p10, "kb": 0x1p10, "m": 0x1p20, "mb": 0x1p20, "g": 0x1p30, "gb": 0x1p30, "t": 0x1p40, "tb": 0x1p40]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        guard let value = Double(digits), let scale = units[unit], value.isFinite, value >= 0, value * scale < 9e18 else {
+            throw CLIError.invalid("\(option) expects a size such as 500MB or 2GB, got '\(text)'")
+        }
+        return Int(value * scale)
+    }
+
+    static func format(bytes: Int) -> String {
+        if bytes >= 1 << 30 { return String(format: "%.1f GiB", Double(bytes) / Double(1 << 30)) }
+        if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / Double(1 << 20)) }
+        if bytes >= 1 << 10 { return String(format: "%.1f KiB", Double(bytes) / Double(1 << 10)) }
+        return "\(bytes) bytes"
+    }
 }

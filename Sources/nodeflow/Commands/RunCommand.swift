@@ -57,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         job.graphJSON = text
         if !noStore && !display.quiet && !display.jsonl { printError("job \(job.id)") }
         let status = try await JobSession(environment: environment, display: display, records: !noStore).run(job, create: true)
+        if !noStore { await environment.applyRetention() }
         if status != ExitStatus.completed { throw ExitCode(status) }
     }
 
@@ -127,8 +128,9 @@ struct ResumeCommand: AsyncParsableCommand {
                     throw ExitCode(ExitStatus.invalid)
                 }
                 let done = try await environment.store.nodeResults(id)
+                let iterations = try await environment.store.iterationResults(id)
                 if !display.quiet && !display.jsonl { printError("resuming job \(id): \(done.count) of \(job.graph.nodes.count) nodes already done") }
-                let status = try await JobSession(environment: environment, display: display).run(job, completedResults: done)
+                let status = try await JobSession(environment: environment, display: display).run(job, completedResults: done, completedIterations: iterations)
                 if status != ExitStatus.completed { worst = status }
             }
             if worst != ExitStatus.completed { throw ExitCode(worst) }
