@@ -58,7 +58,10 @@ struct RunCommand: AsyncParsableCommand {
         if !noStore && !display.quiet && !display.jsonl { printError("job \(job.id)") }
         let status = try await JobSession(environment: environment, display: display, records: !noStore).run(job, create: true)
         if !noStore { await environment.applyRetention() }
-        if status != ExitStatus.completed { throw ExitCode(status) }
+        // Everything is written and recorded: end here rather than free a large graph, its
+        // parsed document and its plan object by object on the way out (a tenth of a second
+        // for 100,000 nodes, for memory the process gives back at once by exiting).
+        Foundation.exit(status)  // flushes standard output
     }
 
     /// Reads `NAME=VALUE` pairs; a VALUE that parses as JSON is that value, else the string.

@@ -40,24 +40,32 @@ struct JSONLinesDisplay: ProgressDisplay {
     }
 }
 
-/// One line per finished node on standard error, for output that is not a terminal.
+/// One line per finished node on standard error, for output that is not a terminal. Lines are
+/// written in blocks while messages pour in (one write per line cost more than the run itself
+/// on large graphs), and at once when the run goes quiet.
 struct PlainDisplay: ProgressDisplay {
     func consume(_ messages: MessageStream) async {
         let start = ContinuousClock.now
-        for await message in messages {
+        var buffer = ""
+        var iterator = messages.makeAsyncIterator()
+        while let message = await iterator.next() {
             if case .logUpdate(let log) = message {
-                printError("\(log.severity.rawValue): \(log.nodeID.isEmpty ? "" : "\(log.nodeID): ")\(log.content)")
-                continue
+                buffer += "\(log.severity.rawValue): \(log.nodeID.isEmpty ? "" : "\(log.nodeID): ")\(log.content)\n"
+            } else if case .nodeUpdate(let update) = message, update.status != .running {
+                let elapsed = ContinuousClock.now - start
+                buffer += "[\(Format.seconds(elapsed))] \(update.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(update.nodeID) (\(update.nodeType))"
+                if !update.iterationPath.isEmpty { buffer += " iteration \(update.iterationPath.map(String.init).joined(separator: "."))" }
+                if let duration = update.duration { buffer += " \(Format.milliseconds(duration))" }
+                if update.cached == true { buffer += " cached" }
+                if let error = update.error { buffer += ": \(error)" }
+                buffer += "\n"
             }
-            guard case .nodeUpdate(let update) = message, update.status != .running else { continue }
-            let elapsed = ContinuousClock.now - start
-            var line = "[\(Format.seconds(elapsed))] \(update.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(update.nodeID) (\(update.nodeType))"
-            if !update.iterationPath.isEmpty { line += " iteration \(update.iterationPath.map(String.init).joined(separator: "."))" }
-            if let duration = update.duration { line += " \(Format.milliseconds(duration))" }
-            if update.cached == true { line += " cached" }
-            if let error = update.error { line += ": \(error)" }
-            printError(line)
+            if buffer.utf8.count >= 1 << 16 || (iterator.bufferedCount == 0 && !buffer.isEmpty) {
+                FileHandle.standardError.write(Data(buffer.utf8))
+                buffer.removeAll(keepingCapacity: true)
+            }
         }
+        if !buffer.isEmpty { FileHandle.standardError.write(Data(buffer.utf8)) }
     }
 }
 
