@@ -4,7 +4,8 @@ several times, and prints a table of median times and ratios.
 
 Each tool reports the time of its own run (graph already loaded): nodeflow with --timing, nodetool
 through ../shared/peers/nodetool053/run.py, Dask through scripts/dask_run.py. The whole process's
-wall time is measured too. A peer whose run at a size exceeds the time limit is skipped at every
+wall time is measured too. "recorded" is what a user runs: `nodeflow run FILE`, the job recorded
+in a fresh data directory, timed as a whole process (loading, recording, exit). A peer whose run at a size exceeds the time limit is skipped at every
 larger size of that shape, and the table says so.
 
 Usage: scripts/compare.py [--repeat N] [--limit SECONDS] [--sizes 1000,10000] [--shapes chain,fanout]
@@ -28,6 +29,8 @@ def shape_args(shape, n):
     return [shape, str(n)]
 
 def tool_command(tool, path):
+    if tool == "recorded":
+        return [NODEFLOW, "run", path, "--quiet", "--no-cache", "--data-dir", tempfile.mkdtemp(prefix="nodeflow-store-")]
     if tool == "nodeflow":
         return [NODEFLOW, "run", path, "--quiet", "--timing", "--no-store", "--no-cache"]
     if tool == "nodetool":
@@ -35,15 +38,19 @@ def tool_command(tool, path):
     return [sys.executable, os.path.join(HERE, "dask_run.py"), path, "{}"]
 
 def run_once(tool, path, limit):
+    command = tool_command(tool, path)
     start = time.perf_counter()
     try:
-        p = subprocess.run(tool_command(tool, path), capture_output=True, text=True, timeout=limit)
+        p = subprocess.run(command, capture_output=True, text=True, timeout=limit)
     except subprocess.TimeoutExpired:
         return None
     wall = time.perf_counter() - start
     if p.returncode != 0:
         raise SystemExit(f"{tool} failed on {path}:\n{p.stderr[-2000:]}")
     m = re.search(r"run: ([0-9.]+) ms", p.stderr)
+    if tool == "recorded":
+        shutil.rmtree(command[-1], ignore_errors=True)
+        return (wall, wall, json.loads(p.stdout))
     return (float(m.group(1)) / 1000 if m else wall, wall, json.loads(p.stdout))
 
 def main():
@@ -52,7 +59,7 @@ def main():
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--shapes", default="chain,fanout,lattice,loop")
-    ap.add_argument("--tools", default="nodeflow,nodetool,dask")
+    ap.add_argument("--tools", default="recorded,nodeflow,nodetool,dask")
     args = ap.parse_args()
     tools = args.tools.split(",")
     if "nodetool" in tools and not os.path.exists(NODETOOL_PY):
@@ -101,7 +108,10 @@ def main():
 
 def print_row(row, tools, header):
     if header:
-        cols = ["shape", "size", "nodes"] + [f"{t} run" for t in tools] + ["nodeflow µs/node (loop: /item)"] + [f"{t}/nodeflow" for t in tools if t != "nodeflow"] + ["outputs agree"]
+        cols = ["shape", "size", "nodes"] + [("recorded, whole process" if t == "recorded" else f"{t} run") for t in tools] + ["nodeflow µs/node (loop: /item)"]
+        cols += ["recorded µs/node, whole process"] if "recorded" in tools else []
+        cols += ["nodeflow --no-store, whole process"] if "nodeflow" in tools else []
+        cols += [f"{t}/nodeflow" for t in tools if t not in ("nodeflow", "recorded")] + ["outputs agree"]
         print(" | ".join(cols))
         print(" | ".join("---" for _ in cols))
     def fmt(s):
@@ -111,8 +121,13 @@ def print_row(row, tools, header):
     nf = row.get("nodeflow")
     units = row["n"] if row["shape"] == "loop" else row["nodes"]  # a loop's cost is per item
     cells.append(f"{nf / units * 1e6:.2f}" if nf else "-")
+    if "recorded" in tools:
+        rec = row.get("recorded")
+        cells.append(f"{rec / units * 1e6:.2f}" if rec else "-")
+    if "nodeflow" in tools:
+        cells.append(fmt(row.get("nodeflow_wall")))
     for t in tools:
-        if t == "nodeflow":
+        if t in ("nodeflow", "recorded"):
             continue
         cells.append(f"{row[t] / nf:.0f}×" if nf and row.get(t) else "-")
     cells.append("yes" if row["agree"] else "NO")

@@ -47,6 +47,13 @@ public struct NodeOutputs: Sendable, Hashable {
         }
     }
 
+    /// The value of the only slot, when it is the default one (`output`); `nil` otherwise. A
+    /// cheap test, with no dictionary built.
+    public var singleValue: Value? {
+        if case .single(let value) = storage { return value }
+        return nil
+    }
+
     /// The slots as a dictionary value, as `node_update` messages carry them.
     public var jsonValue: Value { .dict(slots) }
 }

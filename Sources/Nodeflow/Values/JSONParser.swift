@@ -82,8 +82,6 @@ struct JSONParser {
     private mutating func parseObject() throws -> Value {
         try enter()
         index += 1
-        var keys: [String] = []
-        var values: [Value] = []
         var large: OrderedDictionary<String, Value>?
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
@@ -91,6 +89,11 @@ struct JSONParser {
             depth -= 1
             return .dict([:])
         }
+        // Room for a typical object's members at once, rather than growing 1, 2, 4, 8.
+        var keys: [String] = []
+        var values: [Value] = []
+        keys.reserveCapacity(8)
+        values.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a string key in an object") }

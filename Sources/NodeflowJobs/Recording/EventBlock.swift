@@ -4,79 +4,74 @@ import OrderedCollections
 /// A run of messages as the store keeps them: one compact binary block per flush instead of a
 /// JSON row per message.
 ///
-/// Strings (node ids, names, types, keys) are written once per block and referred to by index;
-/// values keep their exact kind (ints, floats including NaN and ±Infinity, bytes); the block is
-/// then deflated. A trivial node's two messages take a few dozen bytes, where their JSON took
-/// about a kilobyte. ``decode(_:)`` gives back exactly the messages that were encoded.
+/// Strings are written by field ("slot": node id, node name, node type, status, ...): a string
+/// equal to the last one written in its slot is a single byte, any other is written out — no
+/// hashing, and a node's id, name and type cost nothing the second time (running, then
+/// completed). Values keep their exact kind (ints, floats including NaN and ±Infinity, bytes).
+/// The block is then deflated, which takes care of what repeats across nodes. A trivial node's
+/// two messages take a few dozen bytes, where their JSON took about a kilobyte. ``decode(_:)``
+/// gives back exactly the messages that were encoded.
 enum EventBlock {
     /// The current format, stored with each block.
     static let format = 1
+
+    /// The slots strings are remembered in.
+    fileprivate enum Slot: Int {
+        case nodeID, nodeName, nodeType, outputName, inputName, other
+        static let count = 6
+    }
+
+    /// Node statuses by their code in a block.
+    fileprivate static let nodeStatuses: [NodeStatus] = [.waiting, .running, .completed, .error, .cancelled]
+
+    fileprivate static func code(of status: NodeStatus) -> UInt8 {
+        switch status {
+        case .waiting: 0
+        case .running: 1
+        case .completed: 2
+        case .error: 3
+        case .cancelled: 4
+        }
+    }
 
     /// The block's bytes, before compression.
     static func encode(_ messages: some Collection<ProcessingMessage>) -> [UInt8] {
         var encoder = Encoder()
         encoder.body.count(messages.count)
         for message in messages { encoder.message(message) }
-        var out = ByteWriter(capacity: encoder.body.bytes.count + encoder.tableBytes + 16)
-        out.count(encoder.strings.count)
-        for s in encoder.strings.keys {
-            out.count(s.utf8.count)
-            out.raw(s.utf8)
-        }
-        out.raw(encoder.body.bytes)
-        return out.bytes
+        return encoder.body.bytes
     }
 
     /// The messages a block holds.
     /// - Throws: `ByteReader.Damaged` when the bytes are not a block of this format.
     static func decode(_ bytes: [UInt8]) throws -> [ProcessingMessage] {
-        var reader = ByteReader(bytes)
-        let stringCount = try reader.count()
-        var strings: [String] = []
-        strings.reserveCapacity(stringCount)
-        for _ in 0..<stringCount {
-            let length = try reader.count()
-            strings.append(String(decoding: try reader.raw(length), as: UTF8.self))
-        }
-        var decoder = Decoder(reader: reader, strings: strings)
+        var decoder = Decoder(reader: ByteReader(bytes))
         let count = try decoder.reader.count()
         var messages: [ProcessingMessage] = []
         messages.reserveCapacity(count)
         for _ in 0..<count { messages.append(try decoder.message()) }
+        guard decoder.reader.isAtEnd else { throw ByteReader.Damaged() }
         return messages
     }
 
     // MARK: Encoding
 
     private struct Encoder {
-        var strings: OrderedDictionary<String, Int> = [:]
-        var tableBytes = 0
-        var body = ByteWriter(capacity: 4096)
+        var body = ByteWriter(capacity: 1 << 16)
+        var last = [String](repeating: "", count: Slot.count)
 
-        /// The strings written last, by field: a node's id, name and type come twice in a row
-        /// (running, then completed), and its status repeats across nodes; comparing them is
-        /// cheaper than hashing.
-        var recent: [(String, Int)] = Array(repeating: ("", -1), count: 8)
-
-        mutating func string(_ s: String, slot: Int) {
-            let (last, index) = recent[slot]
-            if index >= 0, last == s {
-                body.count(index)
+        /// 0: the slot's last string again; n + 1: a new string of n UTF-8 bytes follows.
+        mutating func string(_ s: String, _ slot: Slot = .other) {
+            if last[slot.rawValue] == s {
+                body.byte(0)
                 return
             }
-            string(s)
-            recent[slot] = (s, strings[s]!)
-        }
-
-        mutating func string(_ s: String) {
-            if let index = strings[s] {
-                body.count(index)
-            } else {
-                let index = strings.count
-                strings[s] = index
-                tableBytes += s.utf8.count + 2
-                body.count(index)
+            var s = s
+            s.withUTF8 { utf8 in
+                body.count(utf8.count + 1)
+                body.raw(utf8)
             }
+            last[slot.rawValue] = s
         }
 
         mutating func optionalString(_ s: String?) {
@@ -105,10 +100,10 @@ enum EventBlock {
                 optionalString(m.message)
             case .nodeUpdate(let m):
                 body.byte(2)
-                string(m.nodeID, slot: 0)
-                string(m.nodeName, slot: 1)
-                string(m.nodeType, slot: 2)
-                string(m.status.rawValue, slot: m.status == .running ? 3 : 4)
+                string(m.nodeID, .nodeID)
+                string(m.nodeName, .nodeName)
+                string(m.nodeType, .nodeType)
+                body.byte(EventBlock.code(of: m.status))
                 var flags: UInt8 = 0
                 if m.error != nil { flags |= 1 }
                 if m.result != nil { flags |= 2 }
@@ -119,11 +114,20 @@ enum EventBlock {
                 if !m.iterationPath.isEmpty { flags |= 128 }
                 body.byte(flags)
                 if let error = m.error { string(error) }
-                if let result = m.result { dict(result.slots) }
+                if let result = m.result {
+                    // The usual result, one value in `output`, without building a dictionary.
+                    if let single = result.singleValue {
+                        body.byte(0)
+                        value(single)
+                    } else {
+                        body.byte(1)
+                        dict(result.slots, keys: .outputName)
+                    }
+                }
                 if let edgeValues = m.edgeValues {
                     body.count(edgeValues.count)
                     for named in edgeValues {
-                        string(named.name)
+                        string(named.name, .inputName)
                         value(named.value)
                     }
                 }
@@ -150,10 +154,10 @@ enum EventBlock {
             }
         }
 
-        mutating func dict(_ d: OrderedDictionary<String, Value>) {
+        mutating func dict(_ d: OrderedDictionary<String, Value>, keys: Slot = .other) {
             body.count(d.count)
             for (key, v) in d {
-                string(key)
+                string(key, keys)
                 value(v)
             }
         }
@@ -190,13 +194,16 @@ enum EventBlock {
 
     private struct Decoder {
         var reader: ByteReader
-        let strings: [String]
+        var last = [String](repeating: "", count: Slot.count)
         var depth = 0
 
-        mutating func string() throws -> String {
-            let index = try reader.varint()
-            guard index < UInt64(strings.count) else { throw ByteReader.Damaged() }
-            return strings[Int(index)]
+        mutating func string(_ slot: Slot = .other) throws -> String {
+            let tag = try reader.varint()
+            if tag == 0 { return last[slot.rawValue] }
+            guard tag - 1 <= UInt64(Int.max) else { throw ByteReader.Damaged() }
+            let s = String(decoding: try reader.raw(Int(tag - 1)), as: UTF8.self)
+            last[slot.rawValue] = s
+            return s
         }
 
         mutating func optionalString() throws -> String? {
@@ -218,15 +225,21 @@ enum EventBlock {
                     jobID: jobID, status: status, result: result, error: try optionalString(), failedNodeID: try optionalString(),
                     message: try optionalString()))
             case 2:
-                var update = NodeUpdate(nodeID: try string(), nodeName: try string(), nodeType: try string(), status: try status(NodeStatus.self))
+                let nodeID = try string(.nodeID), nodeName = try string(.nodeName), nodeType = try string(.nodeType)
+                let code = Int(try reader.byte())
+                guard code < EventBlock.nodeStatuses.count else { throw ByteReader.Damaged() }
+                let status = EventBlock.nodeStatuses[code]
+                var update = NodeUpdate(nodeID: nodeID, nodeName: nodeName, nodeType: nodeType, status: status)
                 let flags = try reader.byte()
                 if flags & 1 != 0 { update.error = try string() }
-                if flags & 2 != 0 { update.result = NodeOutputs(slots: try dict()) }
+                if flags & 2 != 0 {
+                    update.result = try reader.byte() == 0 ? NodeOutputs(try value()) : NodeOutputs(slots: try dict(keys: .outputName))
+                }
                 if flags & 4 != 0 {
                     let n = try reader.count()
                     var named: [NamedValue] = []
                     named.reserveCapacity(n)
-                    for _ in 0..<n { named.append(NamedValue(name: try string(), value: try value())) }
+                    for _ in 0..<n { named.append(NamedValue(name: try string(.inputName), value: try value())) }
                     update.edgeValues = named
                 }
                 if flags & 8 != 0 { update.startedAt = try reader.double() }
@@ -248,10 +261,10 @@ enum EventBlock {
             }
         }
 
-        mutating func dict() throws -> OrderedDictionary<String, Value> {
+        mutating func dict(keys: Slot = .other) throws -> OrderedDictionary<String, Value> {
             let n = try reader.count()
             var d = OrderedDictionary<String, Value>(minimumCapacity: n)
-            for _ in 0..<n { d[try string()] = try value() }
+            for _ in 0..<n { d[try string(keys)] = try value() }
             return d
         }
 
