@@ -57,7 +57,9 @@ struct HostileInputTests {
             "regex": "(a+)+$", "text": .string(String(repeating: "a", count: 46) + "!"),
         ])])
         let elapsed = try await timeToStop(graph, cancelAfter: .milliseconds(300))
-        #expect(elapsed < .seconds(1))
+        // Unstopped, the match runs for minutes; the bound leaves room for a test pool shared
+        // with the other suites (alone it ends in a few milliseconds).
+        #expect(elapsed < .seconds(2))
     }
 
     @Test("a long run of inline nodes obeys a cancel within a second and delivers messages as it goes")
