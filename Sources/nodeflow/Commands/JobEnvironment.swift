@@ -23,21 +23,33 @@ struct DataOptions: ParsableArguments {
 /// The job store and disk cache of a data directory, opened for one command.
 struct JobEnvironment {
     let directory: URL
-    let store: SQLiteJobStore
+    private let openedStore: SQLiteJobStore?
     let cache: DiskResultCache?
+
+    /// The job store; an error for an environment opened without one (`--no-store`).
+    var store: SQLiteJobStore {
+        get throws {
+            guard let openedStore else { throw CLIError.invalid("this command runs without the job store (--no-store)") }
+            return openedStore
+        }
+    }
 
     static let host = ProcessInfo.processInfo.hostName
 
     /// Opens the data directory; on the way, marks jobs whose process is gone as failed.
-    static func open(_ options: DataOptions, cache: Bool = false) async throws -> JobEnvironment {
+    /// - Parameter store: whether to open the job store (not for `run --no-store`, which saves
+    ///   opening and migrating it).
+    static func open(_ options: DataOptions, cache: Bool = false, store openStore: Bool = true) async throws -> JobEnvironment {
         let directory = options.directory
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let store = try SQLiteJobStore(path: directory.appendingPathComponent("jobs.sqlite").path)
+            let store = openStore ? try SQLiteJobStore(path: directory.appendingPathComponent("jobs.sqlite").path) : nil
             let diskCache = cache ? try DiskResultCache(directory: directory.appendingPathComponent("cache", isDirectory: true)) : nil
-            let environment = JobEnvironment(directory: directory, store: store, cache: diskCache)
-            _ = try await environment.failOrphans()
-            CrashMarker.install(directory: directory)
+            let environment = JobEnvironment(directory: directory, openedStore: store, cache: diskCache)
+            if store != nil {
+                _ = try await environment.failOrphans()
+                CrashMarker.install(directory: directory)
+            }
             return environment
         } catch {
             throw CLIError.invalid("cannot open the data directory \(directory.path): \(error)")

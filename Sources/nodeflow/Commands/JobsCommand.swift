@@ -12,7 +12,7 @@ struct JobsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Lists jobs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Lists jobs, newest first.")
 
         @Option(help: "Only jobs with this status: queued, running, completed, failed or cancelled.")
         var status: String?
@@ -48,7 +48,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Shows a job: status, timing per node, outputs, error.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Shows a job: status, timing per node, outputs, error.")
 
         @Argument(help: "The job id.")
         var jobID: String
@@ -84,7 +84,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Events: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prints a job's messages as JSON lines; --follow keeps printing while it runs.")
+        static let configuration = CommandConfiguration(commandName: "events", abstract: "Prints a job's messages as JSON lines; --follow keeps printing while it runs.")
 
         @Argument(help: "The job id.")
         var jobID: String
@@ -109,7 +109,7 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancels a job running in another process on the same data directory.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancels a job running in another process on the same data directory.")
 
         @Argument(help: "The job id.")
         var jobID: String
@@ -133,7 +133,7 @@ struct CacheCommand: AsyncParsableCommand {
         commandName: "cache", abstract: "Shows or clears the disk result cache.", subcommands: [Stats.self, Clear.self])
 
     struct Stats: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "How many entries and bytes the cache holds.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "How many entries and bytes the cache holds.")
         @OptionGroup var data: DataOptions
 
         func run() async throws {
@@ -144,7 +144,7 @@ struct CacheCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Removes every cached result.")
+        static let configuration = CommandConfiguration(commandName: "clear", abstract: "Removes every cached result.")
         @OptionGroup var data: DataOptions
 
         func run() async throws {
@@ -179,6 +179,7 @@ extension JobsCommand {
     /// `nodeflow jobs prune`: deletes old finished jobs and gives the space back.
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prune",
             abstract: "Deletes finished jobs past the retention limits and returns the space to the disk.",
             discussion: """
                 Without options, applies the default policy that `nodeflow run` and `nodeflow serve` apply by \

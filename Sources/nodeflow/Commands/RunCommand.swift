@@ -46,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let environment: JobEnvironment
         do {
-            environment = try await JobEnvironment.open(data, cache: !noCache)
+            environment = try await JobEnvironment.open(data, cache: !noCache, store: !noStore)
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)

@@ -80,8 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
         jobsConfiguration.runner.cachesInlineNodes = false
         var logger = Logger(label: "nodeflow")
         logger.logLevel = .info
-        let jobs = JobService(store: environment.store, cache: environment.cache, configuration: jobsConfiguration, logger: logger)
-        let app = makeServer(configuration: configuration, store: environment.store, jobs: jobs, logger: logger)
+        let store = try environment.store
+        let jobs = JobService(store: store, cache: environment.cache, configuration: jobsConfiguration, logger: logger)
+        let app = makeServer(configuration: configuration, store: store, jobs: jobs, logger: logger)
         let services = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
