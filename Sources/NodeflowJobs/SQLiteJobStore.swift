@@ -147,6 +147,15 @@ public final class SQLiteJobStore: JobStore {
         return try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record) }
     }
 
+    /// The ids of jobs that start with `prefix` (at most `limit`), for commands that accept a
+    /// short id as `git` accepts a short hash.
+    public func jobIDs(startingWith prefix: String, limit: Int = 10) async throws -> [String] {
+        // `id >= prefix AND id < prefix + U+10FFFF` uses the primary key, unlike LIKE.
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM job WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", arguments: [prefix, prefix + "\u{10FFFF}", limit])
+        }
+    }
+
     public func markRunning(_ id: String, processID: Int32, host: String) async throws {
         let now = Date().timeIntervalSince1970
         try await database.write { db in

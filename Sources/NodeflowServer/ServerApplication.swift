@@ -65,11 +65,18 @@ public struct ServerRequestContext: RequestContext {
 }
 
 /// Builds the server: the HTTP API over a job store, with the job service that runs the jobs.
+///
+/// - Parameters:
+///   - requestLogLevel: the level of the one log line per request (method, path, status, time),
+///     through `logger`.
+///   - onServerRunning: called once the server listens, with the port it got.
 public func makeServer(
     configuration: ServerConfiguration, store: any JobStore, jobs: JobService, registry: NodeRegistry = .standard,
-    logger: Logger = Logger(label: "nodeflow.server")
+    logger: Logger = Logger(label: "nodeflow.server"), requestLogLevel: Logger.Level = .debug,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(requestLogLevel))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
     router.add(middleware: DeclaredLengthMiddleware(maxBodySize: configuration.maxBodySize))
@@ -114,6 +121,7 @@ public func makeServer(
             address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow",
             availableConnectionsDelegate: ConnectionLimit(registry: connections)),
         services: [jobs, RetentionService(store: store, policy: configuration.retention, logger: logger)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
 

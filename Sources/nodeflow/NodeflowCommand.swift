@@ -4,9 +4,13 @@ import Foundation
 /// `nodeflow`: run, validate and inspect node-based workflows in nodetool's format.
 @main
 struct NodeflowCommand: AsyncParsableCommand {
+    /// What `nodeflow --version` prints.
+    static let version = "0.3.0"
+
     static let configuration = CommandConfiguration(
         commandName: "nodeflow",
         abstract: "Runs node-based workflows (nodetool's JSON format).",
+        version: NodeflowCommand.version,
         subcommands: [RunCommand.self, ResumeCommand.self, ValidateCommand.self, NodesCommand.self, JobsCommand.self, CacheCommand.self, ServeCommand.self]
     )
 

@@ -76,4 +76,33 @@ struct CommandTests {
         #expect(add["properties"]?.listValue?.compactMap { $0["name"]?.stringValue } == ["a", "b"])
         #expect(all.contains { $0["node_type"] == "nodetool.group.Loop" })
     }
+
+    @Test("--version, node filters, one warning line, the -p hint")
+    func smallThings() async throws {
+        let (status, version) = try await NodeflowBinary.run(binary(), ["--version"])
+        #expect(status == 0)
+        #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "0.3.0")
+
+        let (_, math) = try await NodeflowBinary.run(binary(), ["nodes", "nodetool.math"])
+        let types = math.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map { String($0.split(separator: " ")[0]) }
+        #expect(types.count == 9 && types.allSatisfy { $0.hasPrefix("nodetool.math.") })
+        #expect(try await NodeflowBinary.run(binary(), ["nodes", "GenerateSeq"]).1.hasPrefix("nodetool.list.GenerateSequence"))
+        #expect(try await NodeflowBinary.run(binary(), ["nodes", "no.such.namespace"]).0 == 2)
+
+        // A value for a property the type does not declare: one warning line, also with --quiet.
+        let stale = try write(#"{"nodes":[{"id":"c","type":"nodetool.constant.Integer","data":{"value":4,"model_version":3}},{"id":"o","type":"nodetool.output.IntegerOutput","data":{"name":"n"}}],"edges":[{"source":"c","sourceHandle":"output","target":"o","targetHandle":"value"}]}"#)
+        for quiet in [false, true] {
+            let (code, output, errors) = try await NodeflowBinary.runCapturing(binary(), ["run", stale] + (quiet ? ["--quiet"] : []))
+            #expect(code == 0)
+            #expect(try Value(json: output) == ["n": 4])
+            #expect(errors.components(separatedBy: "model_version").count - 1 == 1, "\(errors)")
+        }
+
+        let strings = try write(#"{"nodes":[{"id":"s","type":"nodetool.input.StringInput","data":{"name":"who"}}],"edges":[]}"#)
+        let (code, _, errors) = try await NodeflowBinary.runCapturing(binary(), ["run", strings, "-p", "who=42"])
+        #expect(code == 2)
+        #expect(errors.contains(#"hint: -p reads a value as JSON when it parses as JSON; for the text 42, quote it: -p who='"42"'"#))
+        let (quoted, output, _) = try await NodeflowBinary.runCapturing(binary(), ["run", strings, "-p", #"who="42""#])
+        #expect(quoted == 0 && output.contains("{"))
+    }
 }

@@ -78,21 +78,56 @@ enum NodeflowBinary {
     /// Runs the binary to its end. The waiting happens on a thread of its own: blocking the
     /// cooperative pool (two threads here) would stall every other test, timing ones included.
     static func run(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory()) async throws -> (Int32, String) {
+        let (status, output, _) = try await runCapturing(binary, arguments, dataDirectory: dataDirectory)
+        return (status, output)
+    }
+
+    /// Runs the binary to its end and returns its status, standard output and standard error.
+    static func runCapturing(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory()) async throws -> (Int32, String, String) {
         try await offPool { try runBlocking(binary, arguments, dataDirectory: dataDirectory) }
     }
 
-    private static func runBlocking(_ binary: URL, _ arguments: [String], dataDirectory: String) throws -> (Int32, String) {
+    private static func runBlocking(_ binary: URL, _ arguments: [String], dataDirectory: String) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["NODEFLOW_DATA_DIR": dataDirectory]) { _, new in new }
-        let out = Pipe()
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardError = err
         try process.run()
+        // Standard error on a thread of its own, so neither pipe can fill up and stall the other.
+        let errors = LockedData()
+        let reader = Thread { errors.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        while !errors.isSet { usleep(1_000) }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors.data, as: UTF8.self))
+    }
+}
+
+/// Bytes handed from one thread to another.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Data?
+
+    func set(_ data: Data) {
+        lock.lock()
+        value = data
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value != nil
+    }
+
+    var data: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return value ?? Data()
     }
 }
 

@@ -131,4 +131,15 @@ struct ServeCommandTests {
         #expect(try await request(port, "/api/jobs/\(ids[1])")["outputs"] == ["r": 0])
         #expect(try await request(port, "/health")["status"] == "ok")
     }
+
+    @Test("a port in use is a clear error")
+    func portInUse() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let (server, port) = try await serve([], data: data)
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let (status, _, errors) = try await NodeflowBinary.runCapturing(
+            try #require(NodeflowBinary.url), ["serve", "--port", String(port), "--data-dir", NodeflowBinary.temporaryDataDirectory()])
+        #expect(status == 1)
+        #expect(errors.contains("error: port \(port) on 127.0.0.1 is already in use"))
+    }
 }

@@ -149,7 +149,10 @@ struct JobSession {
             return ExitStatus.failed
         case .failure(let error as GraphValidationError):
             printError("\(job.workflowName ?? "workflow"): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
-            for problem in error.problems { printError("  - \(problem.message)") }
+            for problem in error.problems {
+                printError("  - \(problem.message)")
+                if let hint = Self.paramHint(problem, params: job.params) { printError("    \(hint)") }
+            }
             return ExitStatus.invalid
         case .failure(is CancellationError):
             if !quietErrors { printError("cancelled (job \(job.id))") }
@@ -162,6 +165,20 @@ struct JobSession {
 }
 
 extension JobSession {
+    /// For a param that `-p` read as JSON (`42`, `true`) where the input wants text: how to
+    /// pass it as text.
+    static func paramHint(_ problem: ValidationProblem, params: OrderedDictionary<String, Value>) -> String? {
+        guard problem.kind == .invalidParam, let name = problem.property, let value = params[name] else { return nil }
+        switch value {
+        case .int, .float, .bool, .null:
+            guard problem.message.hasSuffix("expects str") || problem.message.contains("expects str |") else { return nil }
+            let text = value.jsonString()
+            return "hint: -p reads a value as JSON when it parses as JSON; for the text \(text), quote it: -p \(name)='\"\(text)\"'"
+        default:
+            return nil
+        }
+    }
+
     /// Runs a job without the store (`--no-store`).
     static func runUnrecorded(
         _ job: JobRecord, configuration: WorkflowRunner.Configuration, cache: (any ResultCache)?, current: CurrentRunner, view: any ProgressDisplay

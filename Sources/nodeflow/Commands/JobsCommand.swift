@@ -50,7 +50,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Shows a job: status, timing per node, outputs, error.")
 
-        @Argument(help: "The job id.")
+        @Argument(help: "The job id, or a unique prefix of it.")
         var jobID: String
 
         @Flag(help: "Print the job as JSON.")
@@ -60,7 +60,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (environment, job) = try await JobEnvironment.openWithJob(data, jobID)
-            let nodes = NodeTiming.from(try await environment.store.events(jobID, after: 0))
+            let nodes = NodeTiming.from(try await environment.store.events(job.id, after: 0))
             if json {
                 var value = job.summaryJSON.dictValue ?? [:]
                 value["nodes"] = .list(nodes.map(\.jsonValue))
@@ -86,7 +86,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "events", abstract: "Prints a job's messages as JSON lines; --follow keeps printing while it runs.")
 
-        @Argument(help: "The job id.")
+        @Argument(help: "The job id, or a unique prefix of it.")
         var jobID: String
 
         @Flag(help: "Keep following the job until it ends (from another terminal, too).")
@@ -95,7 +95,8 @@ struct JobsCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let (environment, _) = try await JobEnvironment.openWithJob(data, jobID)
+            let (environment, job) = try await JobEnvironment.openWithJob(data, jobID)
+            let jobID = job.id
             func write(_ event: JobEvent) {
                 FileHandle.standardOutput.write(Data((event.message.jsonString() + "\n").utf8))
             }
@@ -111,13 +112,14 @@ struct JobsCommand: AsyncParsableCommand {
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancels a job running in another process on the same data directory.")
 
-        @Argument(help: "The job id.")
+        @Argument(help: "The job id, or a unique prefix of it.")
         var jobID: String
 
         @OptionGroup var data: DataOptions
 
         func run() async throws {
             let (environment, job) = try await JobEnvironment.openWithJob(data, jobID)
+            let jobID = job.id
             guard try await environment.store.requestCancel(jobID) else {
                 printError("job \(jobID) is \(job.status.rawValue); nothing to cancel")
                 throw ExitCode(ExitStatus.failed)
@@ -160,11 +162,28 @@ extension JobEnvironment {
     /// Opens the data directory and finds a job, or exits 2 naming the id.
     static func openWithJob(_ options: DataOptions, _ id: String) async throws -> (JobEnvironment, JobRecord) {
         let environment = try await open(options)
-        guard let job = try await environment.store.job(id) else {
+        let full = try await environment.resolveJobID(id)
+        guard let job = try await environment.store.job(full) else {
             printError("error: no job with id '\(id)'")
             throw ExitCode(ExitStatus.invalid)
         }
         return (environment, job)
+    }
+
+    /// The full id of a job given by its id or a unique prefix of it; exits 2 naming the
+    /// candidates when the prefix is ambiguous, or saying there is none.
+    func resolveJobID(_ id: String) async throws -> String {
+        let store = try store
+        if try await store.job(id) != nil { return id }
+        let matches = id.isEmpty ? [] : try await store.jobIDs(startingWith: id, limit: 6)
+        switch matches.count {
+        case 1: return matches[0]
+        case 0:
+            printError("error: no job with id or id prefix '\(id)' (nodeflow jobs list shows the jobs)")
+        default:
+            printError("error: '\(id)' is the prefix of several jobs: \(matches.prefix(5).joined(separator: ", "))\(matches.count > 5 ? ", ..." : ""); give more of the id")
+        }
+        throw ExitCode(ExitStatus.invalid)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Nodeflow
 import NodeflowNodes
 
@@ -9,11 +10,23 @@ struct NodesCommand: AsyncParsableCommand {
         abstract: "Lists the node types nodeflow knows, with their properties and outputs."
     )
 
+    @Argument(help: "Only the node types whose type name starts with this (a namespace such as nodetool.math) or, failing that, contains it (case-insensitive).")
+    var filter: String?
+
     @Flag(help: "Print the metadata as JSON.")
     var json = false
 
     func run() async throws {
-        let all = NodeRegistry.standard.allMetadata
+        var all = NodeRegistry.standard.allMetadata
+        if let filter, !filter.isEmpty {
+            let needle = filter.lowercased()
+            let byPrefix = all.filter { $0.type.lowercased().hasPrefix(needle) }
+            all = byPrefix.isEmpty ? all.filter { $0.type.lowercased().contains(needle) } : byPrefix
+            if all.isEmpty {
+                printError("error: no node type matches '\(filter)'")
+                throw ExitCode(ExitStatus.invalid)
+            }
+        }
         if json {
             print(Value.list(all.map(\.jsonValue)).jsonString(pretty: true))
             return

@@ -88,7 +88,7 @@ struct ResumeCommand: AsyncParsableCommand {
         discussion: "With --orphans, resumes every job of this host whose process died while running it (and that no later run finished)."
     )
 
-    @Argument(help: "The job to resume.")
+    @Argument(help: "The job to resume: its id, or a unique prefix of it.")
     var jobID: String?
 
     @Flag(name: [.customLong("orphans"), .customLong("resume-orphans")], help: "Resume every job of this host whose process is gone.")
@@ -110,7 +110,7 @@ struct ResumeCommand: AsyncParsableCommand {
             // Opening marks dead jobs failed, with the orphan error; those are the ones to resume.
             environment = try await JobEnvironment.open(data, cache: !noCache)
             let failed = orphans ? try await environment.store.jobs(JobQuery(status: .failed, limit: 10_000)).filter { $0.host == JobEnvironment.host } : []
-            let ids = orphans ? failed.filter { $0.error == SQLiteJobStore.orphanError }.map(\.id) : [jobID!]
+            let ids = orphans ? failed.filter { $0.error == SQLiteJobStore.orphanError }.map(\.id) : [try await environment.resolveJobID(jobID ?? "")]
             // A job that was running when its process crashed may crash it again: only by name.
             for crashed in failed where crashed.error == SQLiteJobStore.crashError && !display.quiet {
                 printError("skipping job \(crashed.id): its process crashed while running it; `nodeflow resume \(crashed.id)` runs it again")

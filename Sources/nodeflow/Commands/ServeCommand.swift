@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a new connection may take to send its first request's headers.")
     var headerTimeout: Double = 10
 
+    @Option(help: "The log level: trace, debug, info, notice, warning, error or critical. At info and below, one line per request.")
+    var logLevel = "info"
+
     @Flag(help: "Cancel running jobs on shutdown instead of letting them finish.")
     var cancelOnShutdown = false
 
@@ -78,13 +81,34 @@ struct ServeCommand: AsyncParsableCommand {
         jobsConfiguration.maxConcurrentJobs = maxConcurrentJobs
         jobsConfiguration.cancelRunningJobsOnShutdown = cancelOnShutdown
         jobsConfiguration.runner.cachesInlineNodes = false
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            printError("error: unknown --log-level '\(logLevel)' (trace, debug, info, notice, warning, error, critical)")
+            throw ExitCode(ExitStatus.invalid)
+        }
         var logger = Logger(label: "nodeflow")
-        logger.logLevel = .info
+        logger.logLevel = level
         let store = try environment.store
         let jobs = JobService(store: store, cache: environment.cache, configuration: jobsConfiguration, logger: logger)
-        let app = makeServer(configuration: configuration, store: store, jobs: jobs, logger: logger)
+        let host = host
+        let app = makeServer(configuration: configuration, store: store, jobs: jobs, logger: logger, requestLogLevel: .info) { port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            printError("nodeflow \(NodeflowCommand.version) serving on http://\(shown):\(port)/ (data: \(data.directory.path))")
+        }
         let services = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        do {
+            try await services.run()
+        } catch {
+            // NIO reports a taken port as a raw bind(2) failure.
+            let text = "\(error)"
+            if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+                printError("error: port \(port) on \(host) is already in use; stop what holds it or choose another with --port")
+            } else if text.contains("bind(") || text.contains("Cannot assign requested address") {
+                printError("error: cannot listen on \(host):\(port): \(text)")
+            } else {
+                printError("error: \(text)")
+            }
+            throw ExitCode(ExitStatus.failed)
+        }
     }
 }
