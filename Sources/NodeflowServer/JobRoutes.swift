@@ -111,9 +111,11 @@ struct JobRoutes: Sendable {
         } catch {
             throw APIError(status: .unprocessableContent, message: "the workflow is invalid", details: ["problems": .list(error.problems.map(\.jsonValue))])
         }
+        // A nodetool workflow file posted as it is names itself with "id" and "name".
+        let workflowID = runRequest.workflowID ?? runRequest.otherFields["id"]?.stringValue
         let job = JobRecord(
-            id: UUID().uuidString.lowercased(), workflowID: runRequest.workflowID,
-            workflowName: runRequest.otherFields["workflow_name"]?.stringValue ?? runRequest.workflowID,
+            id: UUID().uuidString.lowercased(), workflowID: workflowID,
+            workflowName: runRequest.otherFields["workflow_name"]?.stringValue ?? runRequest.otherFields["name"]?.stringValue ?? workflowID,
             graph: runRequest.graph, params: runRequest.params, userID: userID)
         try await store.create(job)
         jobs.enqueue(job.id)
@@ -133,7 +135,6 @@ struct JobRoutes: Sendable {
         return job
     }
 
-    /// Cancels a job of the user, here or in another process.
     /// A query parameter that must be an integer in `range`; absent, `defaultValue`.
     /// - Throws: a 400 naming the parameter and what it must be.
     static func integer(_ name: String, in text: String?, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
@@ -145,6 +146,7 @@ struct JobRoutes: Sendable {
         return value
     }
 
+    /// Cancels a job of the user, here or in another process.
     func cancel(_ job: JobRecord) async throws {
         let here = try await jobs.cancel(job.id)
         let elsewhere = here ? false : try await store.requestCancel(job.id)

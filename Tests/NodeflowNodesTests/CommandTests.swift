@@ -105,4 +105,27 @@ struct CommandTests {
         let (quoted, output, _) = try await NodeflowBinary.runCapturing(binary(), ["run", strings, "-p", #"who="42""#])
         #expect(quoted == 0 && output.contains("{"))
     }
+
+    @Test("the live view fits a narrow terminal and shows a short run's real time")
+    func liveViewInNarrowTerminal() async throws {
+        let bin = try binary().path
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let slow = try write(#"{"name":"A workflow with a long name indeed","graph":{"nodes":[{"id":"a_node_with_a_rather_long_identifier","type":"nodeflow.control.Wait","data":{"seconds":0.4}},{"id":"b","type":"nodeflow.control.Wait","data":{"seconds":0.3}}],"edges":[]}}"#)
+        func underTerminal(columns: Int, _ arguments: String) async throws -> [String] {
+            // script(1) gives the command a terminal of its own, sized by stty.
+            let (code, output, errors) = try await NodeflowBinary.runCapturing(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", "stty cols \(columns) rows 30; \(bin) \(arguments) --data-dir \(data)", "/dev/null"])
+            #expect(code == 0, "\(errors)")
+            let plain = output.replacingOccurrences(of: "\u{1B}\\[[0-9;]*[A-Za-z]", with: "", options: .regularExpression)
+            return plain.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
+        }
+        let narrow = try await underTerminal(columns: 40, "run \(slow)")
+        let drawn = narrow.filter { !$0.hasPrefix("job ") && !$0.hasPrefix("{") && !$0.hasPrefix("}") && !$0.hasPrefix(" ") || $0.contains("running") }
+        #expect(!drawn.isEmpty)
+        #expect(drawn.allSatisfy { $0.count <= 39 }, "\(drawn.filter { $0.count > 39 })")
+        // A run of a few milliseconds shows a few milliseconds, not the redraw interval.
+        let fast = try write(#"{"name":"fast","graph":{"nodes":[{"id":"a","type":"nodetool.math.Add","data":{"a":1,"b":2}}],"edges":[]}}"#)
+        let last = try await underTerminal(columns: 100, "run \(fast)").last { $0.contains("1/1") }
+        let seconds = try #require(last?.split(separator: " ").last.flatMap { Double($0.dropLast()) })
+        #expect(seconds < 0.08, "\(last ?? "")")
+    }
 }

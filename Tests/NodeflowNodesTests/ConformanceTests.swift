@@ -93,6 +93,7 @@ enum NodeflowBinary {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["NODEFLOW_DATA_DIR": dataDirectory]) { _, new in new }
         let out = Pipe(), err = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
         try process.run()

@@ -87,6 +87,12 @@ struct ServerTests {
             #expect(events["events"]?.listValue?.last?["status"] == "completed")
             let list = try json(try await client.execute(uri: "/api/jobs?status=completed", method: .get))
             #expect(list["jobs"]?.listValue?.map { $0["id"] } == [.string(id)])
+
+            // A workflow file posted as it is keeps its name and id.
+            let file: Value = ["id": "wf-1", "name": "Add one", "graph": addGraph, "params": ["x": 1]]
+            let posted = try #require(try json(try await client.execute(uri: "/api/jobs", method: .post, body: body(file)))["job_id"]?.stringValue)
+            let named = try await finished(client, posted)
+            #expect(named["workflow_name"] == "Add one" && named["workflow_id"] == "wf-1")
         }
     }
 
