@@ -128,4 +128,19 @@ struct CommandTests {
         let seconds = try #require(last?.split(separator: " ").last.flatMap { Double($0.dropLast()) })
         #expect(seconds < 0.08, "\(last ?? "")")
     }
+
+    @Test("the examples in Examples/ run and give what the README says")
+    func examples() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        func run(_ name: String, _ extra: [String] = []) async throws -> Value {
+            let (status, output) = try await NodeflowBinary.run(binary(), ["run", root.appendingPathComponent("Examples/\(name)").path, "--quiet"] + extra)
+            #expect(status == 0, "\(name)")
+            return try Value(json: output)
+        }
+        #expect(try await run("hello.json", ["-p", "name=Ada"]) == ["greeting": "Hello, Ada!", "squares": [1, 4, 9, 16]])
+        let text = try await run("text_pipeline.json", ["-p", "word=Engine", "-p", "text=Grace Hopper found a moth in the Mark II"])
+        #expect(text == ["word_count": 9, "capitalised": ["Grace", "Hopper", "Mark"], "redacted": "Grace Hopper found a moth in the Mark II"])
+        #expect(try await run("text_pipeline.json")["redacted"] == "Ada Lovelace wrote the first [redacted] for the Analytical Engine of Charles Babbage")
+        #expect(try await run("order_lines.json") == ["lines": ["apple: 3 × 0.5 = 1.5", "pear: 2 × 0.75 = 1.5", "fig: 12 × 0.25 = 3.0"]])
+    }
 }
