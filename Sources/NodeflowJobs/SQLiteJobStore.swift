@@ -6,8 +6,8 @@ import OrderedCollections
 /// The default ``JobStore``: one SQLite file (WAL mode) that needs no set-up, shared safely by
 /// every process that opens it. Each state change is one transaction; migrations run on open.
 public final class SQLiteJobStore: JobStore {
-    private let database: DatabasePool
-    private let path: String
+    let database: DatabasePool
+    let path: String
 
     /// The error of a job whose process ended without finishing it (see ``failOrphans(host:isAlive:)``).
     public static let orphanError = "the process running the job ended without finishing it"
@@ -331,89 +331,6 @@ public final class SQLiteJobStore: JobStore {
             }
         }
         return orphans
-    }
-
-    // MARK: Retention
-
-    /// Whether the store holds more than `policy` allows (a cheap check: counts, the oldest
-    /// job, the file's size).
-    public func exceeds(_ policy: RetentionPolicy, now: Date) async throws -> Bool {
-        let (count, oldest) = try await database.read { db -> (Int, Double?) in
-            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM job WHERE status IN ('completed', 'failed', 'cancelled')")
-            return (row?["n"] ?? 0, row?["oldest"])
-        }
-        if let maxJobs = policy.maxJobs, count > maxJobs { return true }
-        if let maxAge = policy.maxAge, let oldest, oldest < now.timeIntervalSince1970 - maxAge { return true }
-        if let maxBytes = policy.maxBytes, count > 0, sizeOnDisk() > maxBytes { return true }
-        return false
-    }
-
-    /// Deletes finished jobs past `policy` — with their events and results — and gives the
-    /// space back to the file system. Queued and running jobs are never deleted.
-    @discardableResult
-    public func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport {
-        let before = sizeOnDisk()
-        var deleted: [String] = []
-        let finished = "status IN ('completed', 'failed', 'cancelled')"
-        deleted += try await database.write { db -> [String] in
-            var ids: [String] = []
-            if let maxAge = policy.maxAge {
-                ids += try String.fetchAll(db, sql: "SELECT id FROM job WHERE \(finished) AND created_at < ?", arguments: [now.timeIntervalSince1970 - maxAge])
-            }
-            if let maxJobs = policy.maxJobs {
-                ids += try String.fetchAll(
-                    db, sql: "SELECT id FROM job WHERE \(finished) ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?", arguments: [max(0, maxJobs)])
-            }
-            let unique = Array(Set(ids))
-            try Self.delete(unique, in: db)
-            return unique
-        }
-        try await reclaimSpace()
-        if let maxBytes = policy.maxBytes {
-            // Oldest first, a tenth of what is left each round, until the store fits.
-            while sizeOnDisk() > maxBytes {
-                let batch = try await database.write { db -> [String] in
-                    let remaining = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job WHERE \(finished)") ?? 0
-                    guard remaining > 0 else { return [] }
-                    let ids = try String.fetchAll(
-                        db, sql: "SELECT id FROM job WHERE \(finished) ORDER BY created_at, rowid LIMIT ?", arguments: [max(1, remaining / 10)])
-                    try Self.delete(ids, in: db)
-                    return ids
-                }
-                if batch.isEmpty { break }
-                deleted += batch
-                try await reclaimSpace()
-            }
-        }
-        return PruneReport(deletedJobs: deleted, bytesBefore: before, bytesAfter: sizeOnDisk())
-    }
-
-    private static func delete(_ ids: [String], in db: Database) throws {
-        let statement = try db.cachedStatement(sql: "DELETE FROM job WHERE id = ?")
-        for id in ids { try statement.execute(arguments: [id]) }  // events and results go with it (ON DELETE CASCADE)
-    }
-
-    /// Returns free pages to the file system and empties the write-ahead log.
-    private func reclaimSpace() async throws {
-        try await database.writeWithoutTransaction { db in
-            let mode = try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") ?? 0
-            if mode == 2 {
-                try db.execute(sql: "PRAGMA incremental_vacuum")
-            } else {
-                // A store made before incremental vacuum: one full VACUUM switches it over.
-                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
-                try db.execute(sql: "VACUUM")
-            }
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
-    }
-
-    /// The bytes the store takes on disk: the database file and its write-ahead log.
-    public func sizeOnDisk() -> Int {
-        let files = [path, path + "-wal"]
-        return files.reduce(0) { total, file in
-            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
-        }
     }
 
     private static func record(_ row: Row) throws -> JobRecord {
