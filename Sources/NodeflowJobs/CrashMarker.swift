@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+
 /// Remembers which jobs this process is running, so that when the process crashes (a trap, a
 /// segfault, an abort) the next command that opens the data directory knows which jobs were
 /// running at that moment — and does not start them again blindly, as a restarted server would
@@ -24,6 +27,7 @@ public enum CrashMarker {
         let previous = CrashRecord.fd.exchange(fd, ordering: .sequentiallyConsistent)
         if previous >= 0 { close(previous) }
         guard !CrashRecord.installed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        CrashRecord.publish("")  // initializes the statics now, not first inside a handler
         for signal in signals { installHandler(signal) }
     }
 
@@ -39,13 +43,28 @@ public enum CrashMarker {
         }
     }
 
-    /// The ids of jobs that were running when a process using `directory` crashed, and empties
-    /// the record.
-    public static func takeCrashedJobs(directory: URL) -> Set<String> {
+    /// The ids of jobs that were running when a process using `directory` crashed.
+    public static func crashedJobs(directory: URL) -> Set<String> {
         let path = directory.appendingPathComponent("crashes").path
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return [] }
-        _ = truncate(path, 0)
         return Set(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init))
+    }
+
+    /// Removes `ids` from the record (once their jobs are marked), keeping any other, under a
+    /// lock shared with other processes.
+    public static func forget(_ ids: Set<String>, directory: URL) {
+        guard !ids.isEmpty else { return }
+        let path = directory.appendingPathComponent("crashes").path
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let kept = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).filter { !ids.contains(String($0)) }
+        let text = kept.map { $0 + "\n" }.joined()
+        _ = ftruncate(fd, 0)
+        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
     private static func update(_ change: (inout [String: Int]) -> Void) {
@@ -114,3 +133,13 @@ private enum CrashRecord {
         _ = Glibc.write(fd, buffers[state & 1], state >> 1)
     }
 }
+#else
+/// Crash records need POSIX signal handling as Glibc offers it; elsewhere they are off.
+public enum CrashMarker {
+    public static func install(directory: URL) {}
+    public static func started(_ jobID: String) {}
+    public static func ended(_ jobID: String) {}
+    public static func crashedJobs(directory: URL) -> Set<String> { [] }
+    public static func forget(_ ids: Set<String>, directory: URL) {}
+}
+#endif

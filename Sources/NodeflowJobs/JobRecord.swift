@@ -93,7 +93,8 @@ public protocol JobStore: Sendable {
     func create(_ job: JobRecord) async throws
     /// The job with this id, if any.
     func job(_ id: String) async throws -> JobRecord?
-    /// Jobs, newest first.
+    /// Jobs, newest first, as summaries: their graphs may be left empty (``job(_:)`` reads a job
+    /// whole), since a listing has no use for them and a graph may be large.
     func jobs(_ query: JobQuery) async throws -> [JobRecord]
     /// Marks a job running in this process.
     func markRunning(_ id: String, processID: Int32, host: String) async throws

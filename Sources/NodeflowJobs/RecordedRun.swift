@@ -67,9 +67,12 @@ public struct RecordedRun: Sendable {
                 return .consumed
             }
             group.addTask {
-                // The job's row exists before anything is recorded into it.
+                // The job's row exists before anything is recorded into it. A job that cannot be
+                // stored is not run: nothing of it would be kept, and no cancel could reach it.
                 if (try? await registered.value) != nil {
                     try? await recorder.run { runner.cancel() }
+                } else {
+                    runner.cancel()
                 }
                 return .recorded
             }

@@ -20,6 +20,14 @@ extension SQLiteJobStore {
     /// space back to the file system. Queued and running jobs are never deleted.
     @discardableResult
     public func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport {
+        try await prune(policy, now: now, allowFullVacuum: false)
+    }
+
+    /// Prunes; with `allowFullVacuum`, a store made before incremental vacuum is rewritten once
+    /// (`VACUUM`, which holds the write lock for the whole rewrite: for `nodeflow jobs prune`, not
+    /// for the automatic pruning that runs beside jobs).
+    @discardableResult
+    public func prune(_ policy: RetentionPolicy, now: Date, allowFullVacuum: Bool) async throws -> PruneReport {
         let before = sizeOnDisk()
         var deleted: [String] = []
         let finished = "status IN ('completed', 'failed', 'cancelled')"
@@ -36,10 +44,12 @@ extension SQLiteJobStore {
             try Self.delete(unique, in: db)
             return unique
         }
-        try await reclaimSpace()
+        try await reclaimSpace(allowFullVacuum: allowFullVacuum)
         if let maxBytes = policy.maxBytes {
-            // Oldest first, a tenth of what is left each round, until the store fits.
-            while sizeOnDisk() > maxBytes {
+            // Oldest first, a tenth of what is left each round, until the data fits; a round that
+            // frees nothing (the rest belongs to queued or running jobs) ends it.
+            var used = try await usedBytes()
+            while used > maxBytes {
                 let batch = try await database.write { db -> [String] in
                     let remaining = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job WHERE \(finished)") ?? 0
                     guard remaining > 0 else { return [] }
@@ -50,7 +60,10 @@ extension SQLiteJobStore {
                 }
                 if batch.isEmpty { break }
                 deleted += batch
-                try await reclaimSpace()
+                try await reclaimSpace(allowFullVacuum: allowFullVacuum)
+                let now = try await usedBytes()
+                if now >= used { break }
+                used = now
             }
         }
         return PruneReport(deletedJobs: deleted, bytesBefore: before, bytesAfter: sizeOnDisk())
@@ -62,17 +75,27 @@ extension SQLiteJobStore {
     }
 
     /// Returns free pages to the file system and empties the write-ahead log.
-    private func reclaimSpace() async throws {
+    private func reclaimSpace(allowFullVacuum: Bool) async throws {
         try await database.writeWithoutTransaction { db in
             let mode = try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") ?? 0
             if mode == 2 {
                 try db.execute(sql: "PRAGMA incremental_vacuum")
-            } else {
+            } else if allowFullVacuum {
                 // A store made before incremental vacuum: one full VACUUM switches it over.
                 try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
                 try db.execute(sql: "VACUUM")
             }
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    /// The bytes the database's pages hold (free pages and the write-ahead log not counted).
+    private func usedBytes() async throws -> Int {
+        try await database.read { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            return (pages - free) * size
         }
     }
 

@@ -175,20 +175,26 @@ public final class SQLiteJobStore: JobStore {
         guard !messages.isEmpty || !results.isEmpty else { return }
         let resultRows = results.map { ($0.nodeID, $0.outputs.jsonValue.jsonString(), $0.startedAt?.timeIntervalSince1970, $0.duration) }
         let count = messages.count
-        try await database.write { db in
-            // Encoded on GRDB's writer queue, not on the cooperative pool: a block of thousands of
-            // messages must not hold one of the run's threads while its nodes wait.
-            if !messages.isEmpty {
+        try await database.writeWithoutTransaction { db in
+            // Encoded on GRDB's writer queue, not on the cooperative pool (a block of thousands
+            // of messages must not hold one of the run's threads while its nodes wait), and
+            // before the transaction, so other processes are not kept waiting for the lock.
+            let block = messages.isEmpty ? nil : { () -> (size: Int, data: Data) in
                 let raw = EventBlock.encode(messages)
-                let block = (size: raw.count, data: Data(Deflate.compress(raw)))
-                let last = try Self.lastSequence(of: id, in: db)
-                try db.execute(
-                    sql: "INSERT INTO job_event_block (job_id, first_seq, last_seq, format, size, data) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id, last + 1, last + count, EventBlock.format, block.size, block.data])
-            }
-            let insertResult = try db.cachedStatement(sql: "INSERT OR REPLACE INTO node_result (job_id, node_id, outputs, started_at, duration) VALUES (?, ?, ?, ?, ?)")
-            for (node, outputs, started, duration) in resultRows {
-                try insertResult.execute(arguments: [id, node, outputs, started, duration])
+                return (raw.count, Data(Deflate.compress(raw)))
+            }()
+            try db.inTransaction {
+                if let block {
+                    let last = try Self.lastSequence(of: id, in: db)
+                    try db.execute(
+                        sql: "INSERT INTO job_event_block (job_id, first_seq, last_seq, format, size, data) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [id, last + 1, last + count, EventBlock.format, block.size, block.data])
+                }
+                let insertResult = try db.cachedStatement(sql: "INSERT OR REPLACE INTO node_result (job_id, node_id, outputs, started_at, duration) VALUES (?, ?, ?, ?, ?)")
+                for (node, outputs, started, duration) in resultRows {
+                    try insertResult.execute(arguments: [id, node, outputs, started, duration])
+                }
+                return .commit
             }
         }
     }

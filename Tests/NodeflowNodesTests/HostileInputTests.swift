@@ -2,6 +2,7 @@ import Foundation
 import Nodeflow
 import NodeflowNodes
 import NodeflowTesting
+import Synchronization
 import Testing
 
 /// The reproductions of the hostile-input issue: each once crashed, hung or ignored a cancel.
@@ -65,7 +66,7 @@ struct HostileInputTests {
     @Test("a long run of inline nodes obeys a cancel within a second and delivers messages as it goes")
     func longInlineChain() async throws {
         let graph = WorkflowShapes.chain(100_000)
-        let elapsed = try await timeToStop(graph, cancelAfter: .milliseconds(500))
+        let elapsed = try await timeToStop(graph, cancelAfter: .milliseconds(100), messagesBeforeCancel: 1_000)
         // The loop stops at the next node; the rest is finalizing 100,000 nodes in a debug build
         // on a pool shared with the other tests.
         #expect(elapsed < .seconds(3))
@@ -116,14 +117,14 @@ struct HostileInputTests {
 
     /// Starts the graph, cancels it after `cancelAfter`, and returns how long the run took to end
     /// after the cancel. Messages must have arrived before the cancel (delivery goes on during a run).
-    private func timeToStop(_ graph: Graph, cancelAfter: Duration) async throws -> Duration {
+    private func timeToStop(_ graph: Graph, cancelAfter: Duration, messagesBeforeCancel: Int = 0) async throws -> Duration {
         let runner = WorkflowRunner(jobID: "h", configuration: .init(registry: .standard))
         let context = ProcessingContext()
         let clock = ContinuousClock()
+        let received = Counter()
         return try await withThrowingTaskGroup(of: Duration?.self) { group in
             group.addTask {
-                var count = 0
-                for await _ in context.messages { count += 1 }
+                for await _ in context.messages { received.add() }
                 return nil
             }
             group.addTask {
@@ -131,6 +132,12 @@ struct HostileInputTests {
                 return nil
             }
             try await Task.sleep(for: cancelAfter)
+            // Messages reach their reader while the run goes on, not only at its end: wait for
+            // some (compiling a large graph in a debug build on a busy pool takes a while).
+            let deadline = clock.now + .seconds(30)
+            while received.value < messagesBeforeCancel && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(received.value >= messagesBeforeCancel, "\(received.value) messages before the cancel")
+            #expect(runner.status == .running, "the run is still going when it is cancelled")
             let cancelled = clock.now
             runner.cancel()
             try await group.waitForAll()
@@ -138,4 +145,13 @@ struct HostileInputTests {
             return clock.now - cancelled
         }
     }
+}
+
+/// A count shared between a task and the test.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    func add() { count.withLock { $0 += 1 } }
+
+    var value: Int { count.withLock { $0 } }
 }

@@ -16,6 +16,13 @@ struct NodePropertyTests {
     static let cases = Int(ProcessInfo.processInfo.environment["NODEFLOW_PROPERTY_CASES"] ?? "") ?? 12
     static let seed = UInt64(ProcessInfo.processInfo.environment["NODEFLOW_PROPERTY_SEED"] ?? "") ?? 20_261_127
 
+    /// Where SaveText and SaveList write during the test.
+    static let scratch: String = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-property-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }()
+
     /// Values that broke nodes before, and their neighbours.
     static let extremes: [Value] = {
         var values: [Value] = [
@@ -50,6 +57,8 @@ struct NodePropertyTests {
                     default: data[property.name] = pick.run(using: &rng) ?? .null
                     }
                 }
+                // Nodes that save files write into a folder of this test's own, whatever the value.
+                if meta.properties.contains(where: { $0.name == "folder" }) { data["folder"] = .string(Self.scratch) }
                 let outcome = try await Self.runBounded(meta.type, data)
                 outcomes[outcome, default: 0] += 1
             }

@@ -98,9 +98,9 @@ struct HostileHTTPTests {
         try await withServer { client, _ in
             let trace = try await client.execute(uri: "/api/jobs", method: .init("TRACE")!)
             #expect(trace.status == .methodNotAllowed)
-            #expect(trace.headers[.allow] == "GET, HEAD, POST")
+            #expect(trace.headers[.allow] == "GET, POST")
             #expect(try await client.execute(uri: "/api/jobs/abc", method: .delete).status == .methodNotAllowed)
-            #expect(try await client.execute(uri: "/health", method: .post).headers[.allow] == "GET, HEAD")
+            #expect(try await client.execute(uri: "/health", method: .post).headers[.allow] == "GET")
             #expect(try await client.execute(uri: "/nowhere", method: .get).status == .notFound)
             for query in ["offset=-1", "limit=0", "limit=abc", "limit=100000", "offset=1e3"] {
                 let response = try await client.execute(uri: "/api/jobs?\(query)", method: .get)

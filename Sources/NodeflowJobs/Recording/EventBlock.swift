@@ -271,7 +271,7 @@ enum EventBlock {
         mutating func value() throws -> Value {
             depth += 1
             defer { depth -= 1 }
-            guard depth < 10_000 else { throw ByteReader.Damaged() }
+            guard depth < 600 else { throw ByteReader.Damaged() }  // values come from JSON (at most 512 deep) or nodes
             switch try reader.byte() {
             case 0: return .null
             case 1: return .bool(false)

@@ -17,9 +17,7 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         for (method, path) in operations { byPath[path, default: []].append(method) }
         routes = byPath.map { path, methods in
             let segments = path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 }
-            var allowed = methods
-            if allowed.contains("GET") { allowed.append("HEAD") }
-            return (segments, allowed.sorted())
+            return (segments, methods.sorted())
         }
     }
 

@@ -68,7 +68,11 @@ struct JobEnvironment {
 
     /// Marks running jobs of this host whose process has exited as failed.
     func failOrphans() async throws -> [String] {
-        try await store.failOrphans(host: Self.host, crashed: CrashMarker.takeCrashedJobs(directory: directory), isAlive: Self.isAlive)
+        let crashed = CrashMarker.crashedJobs(directory: directory)
+        let failed = try await store.failOrphans(host: Self.host, crashed: crashed, isAlive: Self.isAlive)
+        // A crash record is spent once its job is marked; one whose process still exits stays.
+        CrashMarker.forget(crashed.intersection(failed), directory: directory)
+        return failed
     }
 
     /// Whether a process is alive: it exists and is not a zombie waiting to be reaped.

@@ -235,7 +235,7 @@ extension JobsCommand {
                 throw ExitCode(ExitStatus.invalid)
             }
             let environment = try await JobEnvironment.open(data)
-            let report = try await environment.store.prune(policy)
+            let report = try await environment.store.prune(policy, now: Date(), allowFullVacuum: true)
             print("deleted \(report.deletedJobs.count) job\(report.deletedJobs.count == 1 ? "" : "s"); the store went from \(Quantity.format(bytes: report.bytesBefore)) to \(Quantity.format(bytes: report.bytesAfter))")
         }
     }
