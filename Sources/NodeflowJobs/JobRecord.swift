@@ -106,6 +106,9 @@ public protocol JobStore: Sendable {
     func events(_ id: String, after: Int) async throws -> [JobEvent]
     /// The results recorded for the job's nodes, by node id.
     func nodeResults(_ id: String) async throws -> [String: NodeResultRecord]
+    /// A job's status alone (`nil` for no such job): what a follower polls, without reading the
+    /// job's graph.
+    func status(of id: String) async throws -> JobStatus?
     /// The results recorded for nodes inside top-level Loops, by node id, then iteration.
     func iterationResults(_ id: String) async throws -> [String: [Int: NodeOutputs]]
     /// Asks the process running a job to cancel it; `false` when the job is not running or queued.

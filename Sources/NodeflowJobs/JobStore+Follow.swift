@@ -15,7 +15,7 @@ extension JobStore {
                 try await emit(event)
                 last = event.sequence
             }
-            if let job = try await job(jobID), job.status != .queued, job.status != .running {
+            if let status = try await status(of: jobID), status != .queued, status != .running {
                 // A run writes its last messages before it is marked finished; read once more.
                 if try await self.events(jobID, after: last).isEmpty { return }
                 continue

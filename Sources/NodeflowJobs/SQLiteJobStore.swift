@@ -147,6 +147,12 @@ public final class SQLiteJobStore: JobStore {
         return try await database.read { [arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record) }
     }
 
+    public func status(of id: String) async throws -> JobStatus? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT status FROM job WHERE id = ?", arguments: [id]).flatMap(JobStatus.init(rawValue:))
+        }
+    }
+
     /// The ids of jobs that start with `prefix` (at most `limit`), for commands that accept a
     /// short id as `git` accepts a short hash.
     public func jobIDs(startingWith prefix: String, limit: Int = 10) async throws -> [String] {
