@@ -106,6 +106,7 @@ public func makeServer(
         maxConnections: configuration.maxConnections ?? ConnectionRegistry.defaultMaxConnections(descriptors: ConnectionRegistry.raiseDescriptorLimit()))
     let channel = HTTP1WebSocketUpgradeChannel.Configuration(
         http1: .init(
+            additionalChannelHandlers: [CloseAfterRefusalHandler()],
             idleTimeout: TimeAmount(configuration.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 200)),
         ws: .init(maxFrameSize: configuration.maxWebSocketMessage))
