@@ -30,7 +30,7 @@ public final class DiskResultCache: ResultCache {
     public let directory: URL
     public let maxBytes: Int
     private let counters = Mutex(Counters())
-    private static let magic = Array("NFC1".utf8)
+    private static let magic = Array("NFC2".utf8)
 
     /// Opens (creating if needed) a cache in `directory`.
     public init(directory: URL, maxBytes: Int = 1 << 30) throws {
@@ -62,8 +62,6 @@ public final class DiskResultCache: ResultCache {
     }
 
     public func store(_ outputs: NodeOutputs, for key: CacheKey) {
-        // JSON cannot hold NaN or Infinity: such a result would come back changed; recompute it.
-        guard outputs.jsonValue.survivesJSON else { return }
         let bytes = Self.encode(outputs)
         let file = url(for: key)
         let folder = file.deletingLastPathComponent()
@@ -121,10 +119,13 @@ public final class DiskResultCache: ResultCache {
         return result
     }
 
-    // MARK: File format: "NFC1", payload length (8 bytes, little-endian), SHA-256 of the payload, payload (JSON of the slots).
+    // MARK: File format: "NFC2", payload length (8 bytes, little-endian), SHA-256 of the payload,
+    // payload (the slots in the job store's exact binary encoding: NaN, Infinity and bytes come
+    // back as they were, which JSON could not promise). Entries of the older JSON format fail the
+    // magic check and count as damaged: they are removed and computed again.
 
     static func encode(_ outputs: NodeOutputs) -> [UInt8] {
-        let payload = outputs.jsonValue.jsonBytes()
+        let payload = EventBlock.encode(outputs: outputs)
         var bytes = magic
         withUnsafeBytes(of: UInt64(payload.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: SHA256.hash(data: payload))
@@ -140,7 +141,6 @@ public final class DiskResultCache: ResultCache {
         guard UInt64(bytes.count - header) == length else { return nil }
         let payload = Array(bytes[header...])
         guard Array(SHA256.hash(data: payload)) == Array(bytes[(magic.count + 8)..<header]) else { return nil }
-        guard case .dict(let slots)? = try? Value(jsonBytes: payload) else { return nil }
-        return NodeOutputs(slots: slots)
+        return try? EventBlock.decodeOutputs(payload)
     }
 }

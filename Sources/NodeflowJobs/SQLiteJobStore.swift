@@ -156,9 +156,12 @@ public final class SQLiteJobStore: JobStore {
     /// The ids of jobs that start with `prefix` (at most `limit`), for commands that accept a
     /// short id as `git` accepts a short hash.
     public func jobIDs(startingWith prefix: String, limit: Int = 10) async throws -> [String] {
-        // `id >= prefix AND id < prefix + U+10FFFF` uses the primary key, unlike LIKE.
+        // `id >= prefix` starts the scan in the primary key; the comparison of the first
+        // characters ends it right (LIKE would treat % and _ in the prefix as wildcards).
         try await database.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM job WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", arguments: [prefix, prefix + "\u{10FFFF}", limit])
+            try String.fetchAll(
+                db, sql: "SELECT id FROM job WHERE id >= ?1 AND substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT ?2",
+                arguments: [prefix, limit])
         }
     }
 
@@ -238,37 +241,43 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func nodeResults(_ id: String) async throws -> [String: NodeResultRecord] {
+        try await recordedResults(id).nodes
+    }
+
+    public func iterationResults(_ id: String) async throws -> [String: [Int: NodeOutputs]] {
+        try await recordedResults(id).iterations
+    }
+
+    /// What resume needs, from one pass over the job's events: each top-level node's result, and
+    /// the results of nodes in top-level Loops by iteration.
+    public func recordedResults(_ id: String) async throws -> (nodes: [String: NodeResultRecord], iterations: [String: [Int: NodeOutputs]]) {
         let (rows, blocks) = try await database.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT node_id, outputs, started_at, duration FROM node_result WHERE job_id = ?", arguments: [id])
                 .map { row -> (String, String, Double?, Double?) in (row["node_id"], row["outputs"], row["started_at"], row["duration"]) }
             return (rows, try Self.blocks(of: id, after: 0, in: db))
         }
-        var results: [String: NodeResultRecord] = [:]
-        for (nodeID, text, started, duration) in rows {
+        var nodes: [String: NodeResultRecord] = [:]
+        var iterations: [String: [Int: NodeOutputs]] = [:]
+        for (nodeID, text, started, duration) in rows {  // jobs recorded before event blocks
             guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
-            results[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
+            nodes[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
         }
-        // A top-level node's completion carries its result.
+        // A node's completion carries its result.
         for block in blocks {
-            for case .nodeUpdate(let update) in try block.messages(job: id) where update.status == .completed && update.iterationPath.isEmpty {
+            for case .nodeUpdate(let update) in try block.messages(job: id) where update.status == .completed {
                 guard let outputs = update.result else { continue }
-                results[update.nodeID] = NodeResultRecord(
-                    nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)), duration: update.duration)
+                switch update.iterationPath.count {
+                case 0:
+                    nodes[update.nodeID] = NodeResultRecord(
+                        nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)), duration: update.duration)
+                case 1:
+                    iterations[update.nodeID, default: [:]][update.iterationPath[0]] = outputs
+                default:
+                    break
+                }
             }
         }
-        return results
-    }
-
-    public func iterationResults(_ id: String) async throws -> [String: [Int: NodeOutputs]] {
-        let blocks = try await database.read { db in try Self.blocks(of: id, after: 0, in: db) }
-        var results: [String: [Int: NodeOutputs]] = [:]
-        for block in blocks {
-            for case .nodeUpdate(let update) in try block.messages(job: id) where update.status == .completed && update.iterationPath.count == 1 {
-                guard let outputs = update.result else { continue }
-                results[update.nodeID, default: [:]][update.iterationPath[0]] = outputs
-            }
-        }
-        return results
+        return (nodes, iterations)
     }
 
     /// One stored block of events, still deflated.

@@ -21,8 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var headerTimeout: Duration = .seconds(10)
     /// How long a connection may stay silent, between or inside requests, before it is closed.
     public var idleTimeout: Duration = .seconds(60)
-    /// The most connections open at once; `nil` derives it from the open-file limit (raised to
-    /// its maximum), leaving room for the store and the cache.
+    /// The most connections open at once; `nil` derives it from the open-file limit (see
+    /// ``raiseOpenFileLimit()``), leaving room for the store and the cache.
     public var maxConnections: Int?
     /// How much job history the server keeps; applied at start and every 10 minutes.
     public var retention = RetentionPolicy.default
@@ -30,6 +30,12 @@ public struct ServerConfiguration: Sendable {
     public var maxWebSocketMessage = 16 << 20
 
     public init() {}
+
+    /// Raises the process's soft open-file limit to its hard limit (a server wants many
+    /// connections); returns the new limit. Call it once, before ``makeServer``: a library does
+    /// not change process limits by itself.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> Int { ConnectionRegistry.raiseDescriptorLimit() }
 
     /// Reads a tokens file: one `TOKEN USER_ID` pair a line; `#` starts a comment.
     public static func readTokens(_ path: String) throws -> [String: String] {
@@ -103,7 +109,7 @@ public func makeServer(
         }
     }
     let connections = ConnectionRegistry(
-        maxConnections: configuration.maxConnections ?? ConnectionRegistry.defaultMaxConnections(descriptors: ConnectionRegistry.raiseDescriptorLimit()))
+        maxConnections: configuration.maxConnections ?? ConnectionRegistry.defaultMaxConnections(descriptors: ConnectionRegistry.descriptorLimit()))
     let channel = HTTP1WebSocketUpgradeChannel.Configuration(
         http1: .init(
             additionalChannelHandlers: [CloseAfterRefusalHandler()],

@@ -30,6 +30,19 @@ struct JobStoreTests {
         #expect(try await store.isCancelRequested("q") == false)
     }
 
+    @Test("job ids by prefix: every id that starts so, in order, and no other")
+    func idsByPrefix() async throws {
+        let (store, _) = try temporaryStore()
+        for id in ["abc1", "abc2", "abd", "b", "ab\u{10FFFF}z"] { try await store.create(JobRecord(id: id, graph: smallGraph)) }
+        #expect(try await store.jobIDs(startingWith: "ab") == ["abc1", "abc2", "abd", "ab\u{10FFFF}z"])
+        #expect(try await store.jobIDs(startingWith: "abc") == ["abc1", "abc2"])
+        #expect(try await store.jobIDs(startingWith: "abd") == ["abd"])
+        #expect(try await store.jobIDs(startingWith: "abc", limit: 1) == ["abc1"])
+        #expect(try await store.jobIDs(startingWith: "x").isEmpty)
+        #expect(try await store.status(of: "b") == .queued)
+        #expect(try await store.status(of: "none") == nil)
+    }
+
     @Test("a job's whole life: created, running, messages and results recorded, finished")
     func lifeCycle() async throws {
         let (store, _) = try temporaryStore()
@@ -147,11 +160,12 @@ struct DiskResultCacheTests {
         try DiskResultCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-cache-\(UUID().uuidString)"), maxBytes: maxBytes)
     }
 
-    @Test("entries survive a new instance (another process) and keep ints and floats apart")
+    @Test("entries survive a new instance (another process) and keep every value exactly")
     func roundTrip() throws {
         let cache = try temporaryCache()
         let key = CacheKey(nodeType: "t", inputs: ["x": 1])
-        let outputs: NodeOutputs = ["output": [1, 1.0, "é", nil], "other": ["k": true]]
+        // NaN, -Infinity and bytes too, which JSON could not bring back.
+        let outputs: NodeOutputs = ["output": [1, 1.0, "é", nil, .float(.nan), .float(-.infinity), .bytes([0, 255])], "other": ["k": true]]
         cache.store(outputs, for: key)
         let other = try DiskResultCache(directory: cache.directory)
         #expect(other.outputs(for: key) == outputs)

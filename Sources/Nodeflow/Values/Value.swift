@@ -43,18 +43,6 @@ extension Value {
         return false
     }
 
-    /// Whether JSON text holds the value exactly: no NaN or infinite float anywhere in it (JSON
-    /// writes those as `null`). Stores and caches keep only such values, so nothing read back
-    /// differs from what was computed.
-    public var survivesJSON: Bool {
-        switch self {
-        case .float(let d): d.isFinite
-        case .list(let items): items.allSatisfy(\.survivesJSON)
-        case .dict(let dict): dict.values.allSatisfy(\.survivesJSON)
-        default: true
-        }
-    }
-
     /// The number as a `Double`, for an int or a float; `nil` otherwise.
     public var doubleValue: Double? {
         switch self {

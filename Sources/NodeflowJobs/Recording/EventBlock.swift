@@ -54,6 +54,22 @@ enum EventBlock {
         return messages
     }
 
+    /// A node's outputs alone, in the same exact encoding: what the disk cache keeps.
+    static func encode(outputs: NodeOutputs) -> [UInt8] {
+        var encoder = Encoder()
+        encoder.dict(outputs.slots, keys: .outputName)
+        return encoder.body.bytes
+    }
+
+    /// The outputs ``encode(outputs:)`` wrote.
+    /// - Throws: `ByteReader.Damaged` for anything else.
+    static func decodeOutputs(_ bytes: [UInt8]) throws -> NodeOutputs {
+        var decoder = Decoder(reader: ByteReader(bytes))
+        let slots = try decoder.dict(keys: .outputName)
+        guard decoder.reader.isAtEnd else { throw ByteReader.Damaged() }
+        return NodeOutputs(slots: slots)
+    }
+
     // MARK: Encoding
 
     private struct Encoder {

@@ -61,6 +61,18 @@ final class ConnectionRegistry: Sendable {
         max(64, min(10_000, descriptors - 256))
     }
 
+    /// The soft open-file limit.
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// Raises the soft open-file limit to the hard one and returns it.
     static func raiseDescriptorLimit() -> Int {
         var limit = rlimit()

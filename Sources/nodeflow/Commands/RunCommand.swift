@@ -130,8 +130,7 @@ struct ResumeCommand: AsyncParsableCommand {
                     printError("error: job \(id) is running in process \(job.processID.map(String.init) ?? "?")")
                     throw ExitCode(ExitStatus.invalid)
                 }
-                let done = try await environment.store.nodeResults(id)
-                let iterations = try await environment.store.iterationResults(id)
+                let (done, iterations) = try await environment.store.recordedResults(id)
                 if !display.quiet && !display.jsonl { printError("resuming job \(id): \(done.count) of \(job.graph.nodes.count) nodes already done") }
                 let status = try await JobSession(environment: environment, display: display).run(job, completedResults: done, completedIterations: iterations)
                 if status != ExitStatus.completed { worst = status }

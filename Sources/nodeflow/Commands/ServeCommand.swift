@@ -61,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.headerTimeout = .milliseconds(Int64(headerTimeout * 1000))
         configuration.maxConnections = maxConnections
+        ServerConfiguration.raiseOpenFileLimit()
         switch auth {
         case nil: break
         case "token"?:
