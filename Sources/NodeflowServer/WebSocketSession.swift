@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Nodeflow
 import NodeflowJobs
+import OrderedCollections
 
 /// nodetool's WebSocket protocol at `/ws`: JSON commands `run_job` (data: a RunJobRequest),
 /// `cancel_job` and `get_status` (data: `{"job_id"}`), and `reattach` (data: `{"job_id", "after"}`)
@@ -49,7 +50,10 @@ struct WebSocketSession: Sendable {
                         send.yield(["type": "error", "error": .string("unknown command \(other.map { "'\($0)'" } ?? "(none)"); use run_job, cancel_job, get_status or reattach")])
                     }
                 } catch let error as APIError {
-                    send.yield(["type": "error", "error": .string(error.message), "status": .int(error.status.code)])
+                    // With the details a response would carry (an invalid workflow's problems).
+                    var message: OrderedDictionary<String, Value> = ["type": "error", "error": .string(error.message), "status": .int(error.status.code)]
+                    for (key, value) in error.details.sorted(by: { $0.key < $1.key }) { message[key] = value }
+                    send.yield(.dict(message))
                 } catch {
                     send.yield(["type": "error", "error": .string("\(error)")])
                 }

@@ -109,7 +109,11 @@ struct WebSocketTests {
                 ["command": "run_job", "data": ["graph": addGraph]],
             ]) { frames in frames.contains { $0["type"] == "job_update" && $0["status"] == "completed" } }
             #expect(alice.first?["error"]?.stringValue?.contains("unknown command 'fly'") == true)
-            #expect(alice.contains { $0["status"] == 422 })
+            // An invalid workflow's error carries its problems, each naming its node, as the HTTP answer does.
+            let invalid = try #require(alice.first { $0["status"] == 422 })
+            let problems = try #require(invalid["problems"]?.listValue)
+            #expect(problems.first?["node_id"] == "x")
+            #expect(problems.first?["kind"] == "unknownNodeType")
             let id = try #require(alice.first { $0["type"] == "job_created" }?["job_id"]?.stringValue)
             let bob = try await webSocket(client, token: "b", commands: [["command": "get_status", "data": ["job_id": .string(id)]]]) { !$0.isEmpty }
             #expect(bob.first?["status"] == 404)
