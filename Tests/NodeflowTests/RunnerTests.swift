@@ -80,15 +80,15 @@ struct RunnerTests {
         let graph = Graph(
             nodes: [
                 node("bad", "test.FinalizeRecorder", ["ms": 10, "fail": true, "token": t]),
-                node("slow", "test.FinalizeRecorder", ["ms": 5_000, "token": t]),
+                node("slow", "test.FinalizeRecorder", ["ms": 30_000, "token": t]),
                 node("after", "test.FinalizeRecorder", ["token": t]),
             ],
             edges: [edge("bad", "after", "ms")])
         let clock = ContinuousClock()
         let start = clock.now
         let run = await runCollecting(graph)
-        // Well before `slow` would end (5 s), with room for a test pool busy with other suites.
-        #expect(clock.now - start < .seconds(4))
+        // Long before `slow` would end (30 s), with room for a test pool busy with other suites.
+        #expect(clock.now - start < .seconds(15))
         let failure = try #require(run.result.failure as? NodeFailure)
         #expect(failure.nodeID == "bad")
         #expect(failure.description.contains("asked to fail"))

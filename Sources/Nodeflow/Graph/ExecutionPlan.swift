@@ -73,14 +73,18 @@ final class ScopePlan: Sendable {
     let bodySources: [Int: [(position: Int, source: InputSource)]]
     /// The Loops around this scope (node positions), outermost first; empty at the top level.
     let enclosingLoops: [Int]
-    /// Whether every member runs in the scheduler (inline, no resources, retries or timeouts),
-    /// so the scope needs no task group.
+    /// Whether each member runs in the scheduling loop (inline, no resources or timeouts).
+    let runsInline: [Bool]
+    /// Whether every member runs in the scheduling loop, so the scope needs no task group.
     let allInline: Bool
+    /// The scope's streams, when it has any (a generator, a stream reader, `zip_all`, a list
+    /// aggregation); `nil` when every edge carries one value, as in every 0.5.3 workflow.
+    let streams: StreamTopology?
 
     init(
         loop: Int?, members: [Int], inputs: [[InputBinding]], dependents: [[Int]], dependencyCounts: [Int],
         externalSources: [Int], groupInputs: [Int], groupOutput: Int?, bodies: [Int: ScopePlan],
-        bodySources: [Int: [(position: Int, source: InputSource)]], enclosingLoops: [Int], allInline: Bool
+        bodySources: [Int: [(position: Int, source: InputSource)]], enclosingLoops: [Int], runsInline: [Bool], streams: StreamTopology?
     ) {
         self.loop = loop
         self.members = members
@@ -93,7 +97,9 @@ final class ScopePlan: Sendable {
         self.bodies = bodies
         self.bodySources = bodySources
         self.enclosingLoops = enclosingLoops
-        self.allInline = allInline
+        self.runsInline = runsInline
+        self.allInline = !runsInline.contains(false)
+        self.streams = streams
     }
 
 }

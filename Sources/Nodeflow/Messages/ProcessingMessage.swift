@@ -12,6 +12,7 @@ public enum ProcessingMessage: Sendable, Hashable {
     case nodeUpdate(NodeUpdate)
     case nodeProgress(NodeProgress)
     case logUpdate(LogUpdate)
+    case outputUpdate(OutputUpdate)
     case error(ErrorMessage)
 
     /// The message's `type` field: `job_update`, `node_update`, `node_progress`, `log_update` or `error`.
@@ -21,6 +22,7 @@ public enum ProcessingMessage: Sendable, Hashable {
         case .nodeUpdate: "node_update"
         case .nodeProgress: "node_progress"
         case .logUpdate: "log_update"
+        case .outputUpdate: "output_update"
         case .error: "error"
         }
     }
@@ -32,6 +34,7 @@ public enum ProcessingMessage: Sendable, Hashable {
         case .nodeUpdate(let m): m.jsonValue
         case .nodeProgress(let m): m.jsonValue
         case .logUpdate(let m): m.jsonValue
+        case .outputUpdate(let m): m.jsonValue
         case .error(let m): m.jsonValue
         }
     }
@@ -199,6 +202,41 @@ public struct LogUpdate: Sendable, Hashable {
         [
             "type": "log_update", "node_id": .string(nodeID), "node_name": .string(nodeName),
             "content": .string(content), "severity": .string(severity.rawValue),
+        ]
+    }
+}
+
+/// `output_update`: a value an output node (`nodetool.output.Output`) received, one message per
+/// value as it arrives.
+public struct OutputUpdate: Sendable, Hashable {
+    public var nodeID: String
+    /// The output's name (its `name` property).
+    public var outputName: String
+    public var value: Value
+    /// nodetool's name of the value's type: `int`, `float`, `str`, `bool`, `list`, `dict`,
+    /// `bytes`, `none`, or an asset's `type`.
+    public var outputType: String
+
+    public init(nodeID: String, outputName: String, value: Value) {
+        self.nodeID = nodeID
+        self.outputName = outputName
+        self.value = value
+        switch value {
+        case .null: outputType = "none"
+        case .bool: outputType = "bool"
+        case .int: outputType = "int"
+        case .float: outputType = "float"
+        case .string: outputType = "str"
+        case .bytes: outputType = "bytes"
+        case .list: outputType = "list"
+        case .dict(let d): outputType = d["type"]?.stringValue ?? "dict"
+        }
+    }
+
+    public var jsonValue: Value {
+        [
+            "type": "output_update", "node_id": .string(nodeID), "node_name": .string(outputName),
+            "output_name": .string(outputName), "value": value, "output_type": .string(outputType), "metadata": [:],
         ]
     }
 }

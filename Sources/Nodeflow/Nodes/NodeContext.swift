@@ -42,6 +42,13 @@ public struct NodeContext: Sendable {
         NodeContext(nodes: nodes, position: position, inputs: inputs, processing: processing, iterationPath: iterationPath, deviceSlot: slot, groupItem: groupItem)
     }
 
+    /// Records a value an output node received: posts its `output_update` and adds it to the
+    /// job's result under `name` (unless equal to the last value recorded there, or `None`).
+    public func recordOutput(_ value: Value, name: String) {
+        processing.post(.outputUpdate(OutputUpdate(nodeID: nodeID, outputName: name, value: value)))
+        processing.recordedOutputs.record(value, name: name)
+    }
+
     /// The resolved value of a property, `.null` when it has none.
     public subscript(name: String) -> Value { inputs[name] ?? .null }
 

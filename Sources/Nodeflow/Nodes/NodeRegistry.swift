@@ -5,6 +5,8 @@
 /// `NodeflowNodes` adds the built-in library. Register your own with ``register(_:)``.
 public struct NodeRegistry: Sendable {
     private var types: [String: any Node.Type] = [:]
+    /// Types that replace a name's type in files of today's format (see ``WorkflowFormat``).
+    private var currentTypes: [String: any Node.Type] = [:]
 
     /// A registry holding the group nodes only.
     public init() {
@@ -23,14 +25,30 @@ public struct NodeRegistry: Sendable {
         for type in types { register(type) }
     }
 
+    /// Adds a node type for files of today's format only, where a name means something else than
+    /// in nodetool 0.5.3 (today's `nodetool.list.GenerateSequence` streams its numbers; 0.5.3's
+    /// returns a list). Files of 0.5.3's format keep the type registered with ``register(_:)``.
+    public mutating func register(_ type: any Node.Type, for format: WorkflowFormat) {
+        switch format {
+        case .nodetool053: types[type.metadata.type] = type
+        case .current: currentTypes[type.metadata.type] = type
+        }
+    }
+
     /// The node type registered under `name`.
     public func nodeType(named name: String) -> (any Node.Type)? {
-        types[name]
+        types[name] ?? currentTypes[name]
+    }
+
+    /// The node type registered under `name` for files of `format`.
+    public func nodeType(named name: String, format: WorkflowFormat) -> (any Node.Type)? {
+        if format == .current, let type = currentTypes[name] { return type }
+        return types[name] ?? currentTypes[name]
     }
 
     /// Every registered type's metadata, sorted by type name.
     public var allMetadata: [NodeMetadata] {
-        types.values.map { $0.metadata }.sorted { $0.type < $1.type }
+        types.merging(currentTypes) { old, _ in old }.values.map { $0.metadata }.sorted { $0.type < $1.type }
     }
 
     /// The registered name closest to `name` (by edit distance, case-insensitive), for
@@ -39,7 +57,7 @@ public struct NodeRegistry: Sendable {
         guard name.utf8.count <= 200 else { return nil }  // no name is that long; don't spend time on it
         let target = Array(name.lowercased())
         var best: (name: String, distance: Int)?
-        for candidate in types.keys {
+        for candidate in Set(types.keys).union(currentTypes.keys) {
             let d = editDistance(target, Array(candidate.lowercased()))
             if best == nil || d < best!.distance || (d == best!.distance && candidate < best!.name) {
                 best = (candidate, d)
@@ -85,4 +103,22 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         }
     }
     return row[b.count]
+}
+
+/// The two generations of nodetool workflow files.
+public enum WorkflowFormat: Sendable, Hashable {
+    /// nodetool 0.5.3's: one value per edge.
+    case nodetool053
+    /// Today's: values stream along edges; every node carries a `sync_mode`.
+    case current
+
+    /// The format of a graph: today's when a node carries `sync_mode` (today's nodetool writes it
+    /// on every node) or uses a node type that only today's library has.
+    public init(of graph: Graph, registry: NodeRegistry) {
+        let today = graph.nodes.contains { node in
+            node.otherFields["sync_mode"] != nil
+                || (registry.nodeType(named: node.type).map { $0 is any GeneratorNode.Type || $0 is any StreamConsumerNode.Type } ?? false)
+        }
+        self = today ? .current : .nodetool053
+    }
 }

@@ -6,6 +6,10 @@ final class NodeTypeInfo: Sendable {
     /// Whether the scheduler may call the node in its loop: inline, and with no resources,
     /// retries or timeout (which need a task of their own).
     let runsInScheduler: Bool
+    /// How the node takes part in streams.
+    let streamRole: StreamRole
+    /// Whether the node sends a stream: a generator, or a reader passing values on as they come.
+    let streamsOutput: Bool
 
     init(_ type: any Node.Type) {
         self.type = type
@@ -13,6 +17,8 @@ final class NodeTypeInfo: Sendable {
         self.metadata = metadata
         runsInScheduler = metadata.runsInline && metadata.requiredResources.isEmpty && metadata.timeout == nil
             && metadata.retryPolicy == nil
+        streamRole = type is any StreamConsumerNode.Type ? .consumer : type is any GeneratorNode.Type ? .generator : .buffered
+        streamsOutput = streamRole == .generator || (type as? any StreamConsumerNode.Type)?.passesStreamOn == true
     }
 
     var typeName: String { metadata.type }

@@ -27,6 +27,8 @@ public final class ProcessingContext: Sendable {
     /// wait for a thread to deliver the task cancellation (a regex backtracking, a long inline
     /// run) reads it directly.
     let cancellation = CancellationFlag()
+    /// What today's output nodes recorded: the job's result for them.
+    let recordedOutputs = RecordedOutputs()
     /// The run's messages, in the order they were posted. Nothing is dropped.
     public let messages: MessageStream
     private let buffer: MessageBuffer

@@ -1,46 +1,74 @@
 import DequeModule
-import OrderedCollections
 
-/// The bookkeeping of one scope's run, free of concurrency: how many inputs each node still
-/// waits for, which nodes are ready, and whether the scope stops starting new work.
+/// The decisions of one scope's run where every edge carries one value (every 0.5.3 workflow):
+/// which node starts next, inline or in a child task, under the concurrency cap, and when the
+/// scope is done — free of concurrency, so that tables of graph shapes test it.
 ///
-/// The driver feeds it events (a node finished, a node failed, cancel) and asks it what to start
-/// next. Ready nodes come out in the order they became ready; the first ones in file order.
+/// The driver asks ``next()`` for an ``Action``, carries it out, and reports what happened
+/// (``completed(_:)``, ``failed(_:)``, ``cancel()``). Ready nodes come out in the order they
+/// became ready, the first ones in file order.
 struct SchedulerState {
+    enum Action: Equatable {
+        /// Run this node in the scheduling loop, then report it.
+        case runInline(Int)
+        /// Start this node in a child task; report it when the task ends.
+        case startTask(Int)
+        /// Wait for a child task to end and report it.
+        case waitForTask
+        /// Every node completed.
+        case finished
+        /// A node failed or the run was cancelled, and no task is left.
+        case stopped
+    }
+
     private var waitingFor: [Int]
     private var ready: Deque<Int>
     private let dependents: [[Int]]
-    /// Nodes started and not yet finished.
-    private(set) var running = 0
+    private let runsInline: [Bool]
+    private let maxTasks: Int
+    /// Nodes in child tasks, started and not yet reported.
+    private(set) var tasks = 0
     private(set) var finished = 0
     /// Once set (a failure or a cancel), no new node starts.
     private(set) var isStopping = false
     let count: Int
 
-    init(dependencyCounts: [Int], dependents: [[Int]]) {
+    /// - Parameters:
+    ///   - dependencyCounts: each node's number of dependency links.
+    ///   - dependents: each node's dependents, one entry per link.
+    ///   - runsInline: whether each node runs in the scheduling loop rather than in a task.
+    ///   - maxTasks: the most child tasks at once.
+    init(dependencyCounts: [Int], dependents: [[Int]], runsInline: [Bool], maxTasks: Int = .max) {
+        precondition(maxTasks > 0, "the concurrency cap must allow one task")
         waitingFor = dependencyCounts
         self.dependents = dependents
+        self.runsInline = runsInline
+        self.maxTasks = maxTasks
         count = dependencyCounts.count
         ready = Deque()
         for (l, c) in dependencyCounts.enumerated() where c == 0 { ready.append(l) }
     }
 
-    /// The next node to start, or `nil` when none is ready or the scope is stopping.
-    mutating func nextReady() -> Int? {
-        guard !isStopping, let next = ready.popFirst() else { return nil }
-        running += 1
-        return next
+    /// What the driver does next.
+    mutating func next() -> Action {
+        if !isStopping, let first = ready.first {
+            if runsInline[first] {
+                ready.removeFirst()
+                return .runInline(first)
+            }
+            if tasks < maxTasks {
+                ready.removeFirst()
+                tasks += 1
+                return .startTask(first)
+            }
+        }
+        if tasks > 0 { return .waitForTask }
+        return finished == count ? .finished : .stopped
     }
 
-    /// Puts a node taken with ``nextReady()`` back at the front (it could not start yet).
-    mutating func putBack(_ node: Int) {
-        running -= 1
-        ready.prepend(node)
-    }
-
-    /// Records a node's success and makes the nodes that now have all their inputs ready.
-    mutating func nodeCompleted(_ node: Int) {
-        running -= 1
+    /// A node succeeded: the nodes that now have all their inputs become ready.
+    mutating func completed(_ node: Int) {
+        if !runsInline[node] { tasks -= 1 }
         finished += 1
         for d in dependents[node] {
             waitingFor[d] -= 1
@@ -48,14 +76,14 @@ struct SchedulerState {
         }
     }
 
-    /// Records a node that failed or was cancelled; nothing new starts after it.
-    mutating func nodeStopped(_ node: Int) {
-        running -= 1
+    /// A node failed or was cancelled: nothing new starts.
+    mutating func failed(_ node: Int) {
+        if !runsInline[node] { tasks -= 1 }
         isStopping = true
     }
 
-    /// Stops starting new nodes.
-    mutating func stop() {
+    /// The run is cancelled: nothing new starts.
+    mutating func cancel() {
         isStopping = true
     }
 

@@ -45,6 +45,9 @@ public final class WorkflowRunner: Sendable {
         /// Whether inline nodes (cheap arithmetic and the like) use the result cache too. A disk
         /// cache costs more per lookup than such nodes cost to run, so turn it off with one.
         public var cachesInlineNodes: Bool = true
+        /// How many values one node's input may hold before the nodes sending to it wait
+        /// (backpressure on streams).
+        public var streamBufferSize: Int = 64
 
         public init(
             registry: NodeRegistry = NodeRegistry(), maxConcurrency: Int? = nil,

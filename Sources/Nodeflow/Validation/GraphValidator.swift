@@ -60,6 +60,8 @@ private struct PlanCompiler {
     var localIndex: [Int] = []
     /// Each edge's source node position (-1 when the node is missing).
     var edgeSource: [Int] = []
+    /// The file's generation, which picks a name's type where the two differ.
+    var format = WorkflowFormat.nodetool053
 
     init(graph: Graph, registry: NodeRegistry, gpuSlots: Int) {
         self.graph = graph
@@ -109,6 +111,7 @@ private struct PlanCompiler {
             let id = graph.nodes[i].id
             problem(.duplicateNodeID, node: id, "node id '\(id)' is used by more than one node (nodes \(position(id)!) and \(i) in the file)")
         }
+        format = WorkflowFormat(of: graph, registry: registry)
         var typeCache: [String: NodeTypeInfo] = [:]
         var hints: [String: String?] = [:]  // one search per unknown type, not per node
         var last: NodeTypeInfo?  // graphs often repeat one type many times in a row
@@ -118,7 +121,7 @@ private struct PlanCompiler {
             } else if let cached = typeCache[node.type] {
                 metadata[i] = cached
                 last = cached
-            } else if let type = registry.nodeType(named: node.type) {
+            } else if let type = registry.nodeType(named: node.type, format: format) {
                 let info = NodeTypeInfo(type)
                 typeCache[node.type] = info
                 metadata[i] = info
@@ -433,11 +436,30 @@ private struct PlanCompiler {
             }
         }
         checkCycles(members: members, dependents: dependents, counts: counts, scope: scopeKey)
+        var syncModes: [SyncMode] = []
+        for g in members { syncModes.append(syncMode(of: g)) }
+        let streams = StreamTopology(
+            roles: members.map { metadata[$0]?.streamRole ?? .buffered },
+            runsInline: members.map { metadata[$0]?.runsInScheduler == true },
+            syncModes: syncModes,
+            inputs: inputs,
+            streamsOutput: members.map { metadata[$0]?.streamsOutput == true })
         return ScopePlan(
             loop: loop, members: members, inputs: inputs, dependents: dependents, dependencyCounts: counts,
             externalSources: Array(externals), groupInputs: groupInputs, groupOutput: groupOutput, bodies: bodies,
             bodySources: bodySources, enclosingLoops: enclosingLoops(of: loop),
-            allInline: members.allSatisfy { metadata[$0]?.runsInScheduler == true })
+            runsInline: members.map { metadata[$0]?.runsInScheduler == true },
+            streams: streams.needsStreams ? streams : nil)
+    }
+
+    /// A node's `sync_mode` (`on_any` when absent); an unknown one is a problem.
+    private mutating func syncMode(of position: Int) -> SyncMode {
+        let node = graph.nodes[position]
+        guard let value = node.otherFields["sync_mode"], value != .null else { return .onAny }
+        if let text = value.stringValue, let mode = SyncMode(rawValue: text) { return mode }
+        let modes = SyncMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+        problem(.invalidPropertyValue, node: node.id, property: "sync_mode", "node '\(node.id)': sync_mode must be \(modes), but the file gives \(value.kindName) \(Self.shortJSON(value))")
+        return .onAny
     }
 
     /// The Loops around a scope, outermost first: the loop itself and its ancestors.

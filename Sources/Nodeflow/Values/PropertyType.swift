@@ -36,6 +36,8 @@ public indirect enum PropertyType: Sendable, Hashable {
         case (_, .union(let members)): return members.contains { self.canFlow(into: $0) }
         case (.int, .float): return true
         case (.list(let a), .list(let b)): return a.canFlow(into: b)
+        // A single value into a list property arrives as a one-item list (as in nodetool).
+        case (_, .list(let element)): return self.canFlow(into: element)
         case (.enumeration, .string), (.string, .enumeration): return true
         case (.enumeration(let a), .enumeration(let b)): return Set(a).isSubset(of: Set(b))
         case (.asset(let a), .asset(let b)): return a == b

@@ -167,6 +167,11 @@ enum EventBlock {
             case .error(let m):
                 body.byte(5)
                 string(m.error)
+            case .outputUpdate(let m):
+                body.byte(6)
+                string(m.nodeID)
+                string(m.outputName)
+                value(m.value)
             }
         }
 
@@ -272,6 +277,8 @@ enum EventBlock {
                 return .logUpdate(LogUpdate(nodeID: try string(), nodeName: try string(), content: try string(), severity: try status(LogUpdate.Severity.self)))
             case 5:
                 return .error(ErrorMessage(error: try string()))
+            case 6:
+                return .outputUpdate(OutputUpdate(nodeID: try string(), outputName: try string(), value: try value()))
             default:
                 throw ByteReader.Damaged()
             }

@@ -1,0 +1,64 @@
+import Foundation
+import Nodeflow
+import NodeflowNodes
+import Testing
+
+/// The stream cases of `Conformance/streams/`, with the outputs nodetool's actor runner gives (see
+/// the README there): the job's result, and the same values from the `output_update` messages.
+enum StreamCase {
+    static let directory = ConformanceCase.directory.appendingPathComponent("streams")
+
+    static var names: [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".expected.json") }.map { String($0.dropLast(".expected.json".count)) }.sorted()
+    }
+
+    static func read(_ name: String, _ suffix: String) throws -> Value {
+        try Value(jsonBytes: Array(try Data(contentsOf: directory.appendingPathComponent(name + suffix))))
+    }
+}
+
+@Suite("Conformance with nodetool's actor runner (streams)", .timeLimit(.minutes(1)))
+struct StreamConformanceTests {
+    @Test("the stream cases are present")
+    func present() {
+        #expect(StreamCase.names.count >= 20)
+    }
+
+    @Test("the runner gives nodetool's outputs", arguments: StreamCase.names)
+    func runner(name: String) async throws {
+        let workflow = try Workflow(jsonValue: try StreamCase.read(name, ".json"))
+        let params = try StreamCase.read(name, ".params.json").dictValue ?? [:]
+        let expected = try StreamCase.read(name, ".expected.json")
+        let runner = WorkflowRunner(jobID: name, configuration: .init(registry: .standard))
+        let context = ProcessingContext()
+        async let messages: [ProcessingMessage] = { var all: [ProcessingMessage] = []; for await m in context.messages { all.append(m) }; return all }()
+        let outcome: Result<Value, any Error>
+        do {
+            outcome = .success(.dict(try await runner.run(RunJobRequest(graph: workflow.graph, params: params), context: context)))
+        } catch {
+            outcome = .failure(error)
+        }
+        let recorded = Self.outputs(from: await messages)
+        if let error = expected["error"]?.stringValue {
+            guard case .failure(let failure) = outcome else { Issue.record("the job did not fail; nodetool's failed with \(error)"); return }
+            #expect("\(failure)".contains(error))
+            #expect(recorded == expected["partial_outputs"])
+        } else {
+            // Value's == tells 3 from 3.0, so ints and floats must match exactly.
+            #expect(try outcome.get() == expected)
+            #expect(recorded == expected)
+        }
+    }
+
+    /// The outputs as nodetool records them from `output_update` messages: per name, every value
+    /// but `None` and a repeat of the last one.
+    static func outputs(from messages: [ProcessingMessage]) -> Value {
+        var outputs: [String: [Value]] = [:]
+        for case .outputUpdate(let update) in messages where update.value != .null {
+            if outputs[update.outputName]?.last == update.value { continue }
+            outputs[update.outputName, default: []].append(update.value)
+        }
+        return .dict(.init(uniqueKeysWithValues: outputs.sorted { $0.key < $1.key }.map { ($0.key, Value.list($0.value)) }))
+    }
+}
