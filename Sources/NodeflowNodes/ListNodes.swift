@@ -2,7 +2,7 @@ import Nodeflow
 
 /// The `nodetool.list.*` nodes.
 enum ListNodes {
-    static let all: [any Node.Type] = [Length.self, Append.self, Extend.self, Sort.self, Reverse.self, GetElement.self, Slice.self, GenerateSequence.self]
+    static let all: [any Node.Type] = [Length.self, Append.self, Extend.self, Sort.self, Reverse.self, GetElement.self, Slice.self, GenerateSequence.self, ListRange.self]
 }
 
 private func listNode(_ name: String, _ description: String, _ properties: [PropertyDescriptor], output: PropertyType = .list(.any)) -> NodeMetadata {
@@ -132,13 +132,24 @@ enum PythonSlice {
     }
 }
 
+/// 0.5.3's GenerateSequence; today's library calls the list-returning node ListRange (and its
+/// GenerateSequence streams, see StreamingGenerateSequence).
 struct GenerateSequence: Node {
-    static let metadata = listNode("GenerateSequence", "The integers from start up to (not including) stop, by step.", [
+    static var metadata: NodeMetadata { rangeMetadata("GenerateSequence") }
+
+    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        try Self.range(context)
+    }
+
+    static func rangeMetadata(_ name: String) -> NodeMetadata {
+        listNode(name, "The integers from start up to (not including) stop, by step.", [
         PropertyDescriptor("start", .int, default: 0, description: "The first number."),
         PropertyDescriptor("stop", .int, default: 0, description: "The number to stop before."),
         PropertyDescriptor("step", .int, default: 1, description: "The step; must not be 0."),
-    ], output: .list(.int))
-    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        ], output: .list(.int))
+    }
+
+    static func range(_ context: NodeContext) throws -> NodeOutputs {
         let start: Int = try context.input("start"), stop: Int = try context.input("stop"), step: Int = try context.input("step")
         guard step != 0 else { throw NodeError("'step' must not be 0") }
         // The count, computed without overflow, is checked before a single item is made.
@@ -152,5 +163,14 @@ struct GenerateSequence: Node {
             items.append(.int(start &+ k &* step))  // wraps only in between: the sum lies in start..<stop
         }
         return NodeOutputs(.list(items))
+    }
+}
+
+/// Today's `nodetool.list.ListRange`: 0.5.3's GenerateSequence under its new name.
+struct ListRange: Node {
+    static let metadata = GenerateSequence.rangeMetadata("ListRange")
+
+    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        try GenerateSequence.range(context)
     }
 }

@@ -13,23 +13,29 @@ extension RunExecution {
     /// What a child task (or an inline call) reports.
     enum StreamEvent: Sendable {
         case fired(Int, NodeOutputs)
-        case opened(Int, any NodeItemIterator)
-        case pulled(Int, NodeOutputs?, any NodeItemIterator)
-        case delivered(Int, [NodeOutputs], any NodeStreamReader)
+        case opened(Int)
+        case pulled(Int, NodeOutputs?)
+        case delivered(Int, [NodeOutputs])
         case failed(Int, any Error)
         case cancelled(Int)
     }
 
+    /// A generator's iterator or a stream reader, kept in one place between actions so that
+    /// their state (a reader's growing list) is never copied. The scheduler gives a node one
+    /// action at a time, so one task at most touches a cursor.
+    final class StreamCursor: @unchecked Sendable {
+        var iterator: (any NodeItemIterator)?
+        var reader: (any NodeStreamReader)?
+    }
+
     /// Per node, what the driver holds between actions.
     struct StreamNodes {
-        var iterators: [(any NodeItemIterator)?]
-        var readers: [(any NodeStreamReader)?]
+        var cursors: [StreamCursor]
         var results: [NodeOutputs?]
         var startedAt: [ContinuousClock.Instant?]
 
         init(count: Int) {
-            iterators = Array(repeating: nil, count: count)
-            readers = Array(repeating: nil, count: count)
+            cursors = (0..<count).map { _ in StreamCursor() }
             results = Array(repeating: nil, count: count)
             startedAt = Array(repeating: nil, count: count)
         }
@@ -50,19 +56,12 @@ extension RunExecution {
                 case .fired(let l, let outputs):
                     held.results[l] = outputs
                     state.fired(l, outputs: outputs)
-                case .opened(let l, let iterator):
-                    held.iterators[l] = iterator
+                case .opened(let l):
                     state.opened(l)
-                case .pulled(let l, let item, let iterator):
-                    if let item {
-                        held.iterators[l] = iterator
-                        held.results[l] = item
-                    } else {
-                        held.iterators[l] = nil
-                    }
+                case .pulled(let l, let item):
+                    if let item { held.results[l] = item }
                     state.pulled(l, item: item)
-                case .delivered(let l, let items, let reader):
-                    held.readers[l] = reader
+                case .delivered(let l, let items):
                     if let last = items.last { held.results[l] = last }
                     state.delivered(l, items: items)
                 case .failed(let l, let error):
@@ -143,7 +142,8 @@ extension RunExecution {
             }
             let job = NodeJob(local: l, position: position, inputs: inputs, bodyExternals: bodyExternals)
             if topology.roles[l] == .generator {
-                return { await self.openGenerator(job, scope: scope, frame: frame) }
+                let cursor = held.cursors[l]
+                return { await self.openGenerator(job, cursor: cursor, scope: scope, frame: frame) }
             }
             if topology.firesOnce(l) {
                 // Like a node of any scope: the usual messages and the cache.
@@ -158,38 +158,40 @@ extension RunExecution {
             }
             return { await self.fireQuietly(job, scope: scope, frame: frame) }
         case .pull(let l):
-            guard let taken = held.iterators[l] else { return { .pulled(l, nil, ValuesIterator([])) } }
-            held.iterators[l] = nil
+            let cursor = held.cursors[l]
             return {
-                var iterator = taken
                 do {
-                    let item = try await iterator.next()
-                    return .pulled(l, item, iterator)
+                    let item = try await cursor.iterator?.next()
+                    if item == nil { cursor.iterator = nil }
+                    return .pulled(l, item)
                 } catch {
                     return self.streamFailure(error, local: l, scope: scope, frame: frame)
                 }
             }
         case .deliver(let l, let h, let value):
             let handle = topology.handles[l][h]
-            let reader = takeReader(l, scope: scope, externals: externals, frame: frame, held: &held)
+            let made = makeReader(l, scope: scope, externals: externals, frame: frame, cursor: held.cursors[l])
+            let cursor = held.cursors[l]
             return {
                 do {
-                    var reader = try reader.get()
+                    try made.get()
                     var emitter = StreamEmitter()
-                    try await reader.receive(value, on: handle, emit: &emitter)
-                    return .delivered(l, emitter.items, reader)
+                    try await cursor.reader!.receive(value, on: handle, emit: &emitter)
+                    return .delivered(l, emitter.items)
                 } catch {
                     return self.streamFailure(error, local: l, scope: scope, frame: frame)
                 }
             }
         case .finish(let l):
-            let reader = takeReader(l, scope: scope, externals: externals, frame: frame, held: &held)
+            let made = makeReader(l, scope: scope, externals: externals, frame: frame, cursor: held.cursors[l])
+            let cursor = held.cursors[l]
             return {
                 do {
-                    var reader = try reader.get()
+                    try made.get()
                     var emitter = StreamEmitter()
-                    try await reader.finish(emit: &emitter)
-                    return .delivered(l, emitter.items, reader)
+                    try await cursor.reader!.finish(emit: &emitter)
+                    cursor.reader = nil
+                    return .delivered(l, emitter.items)
                 } catch {
                     return self.streamFailure(error, local: l, scope: scope, frame: frame)
                 }
@@ -199,14 +201,11 @@ extension RunExecution {
         }
     }
 
-    /// The node's reader, made at its first value with its configured properties.
-    private func takeReader(
-        _ l: Int, scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame, held: inout StreamNodes
-    ) -> Result<any NodeStreamReader, any Error> {
-        if let reader = held.readers[l] {
-            held.readers[l] = nil
-            return .success(reader)
-        }
+    /// Makes the node's reader (once, at its first action) with its configured properties.
+    private func makeReader(
+        _ l: Int, scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame, cursor: StreamCursor
+    ) -> Result<Void, any Error> {
+        guard cursor.reader == nil else { return .success(()) }
         let position = scope.members[l]
         return Result {
             // As nodetool loads a graph, a property fed by an edge loses the value the file gave it:
@@ -216,7 +215,7 @@ extension RunExecution {
             for handle in scope.streams!.handles[l] { inputs.set(handle, meta.property(named: handle)?.defaultValue ?? .null) }
             let context = nodeContext(position, inputs: inputs, frame: frame)
             guard let consumer = instances[position] as? any StreamConsumerNode else { throw StreamRoleError() }
-            return try consumer.makeReader(context)
+            cursor.reader = try consumer.makeReader(context)
         }
     }
 
@@ -274,12 +273,13 @@ extension RunExecution {
     }
 
     /// Starts a generator's run: its iterator.
-    private func openGenerator(_ job: NodeJob, scope: ScopePlan, frame: Frame) async -> StreamEvent {
+    private func openGenerator(_ job: NodeJob, cursor: StreamCursor, scope: ScopePlan, frame: Frame) async -> StreamEvent {
         let context = nodeContext(job.position, inputs: job.inputs, frame: frame)
         do {
             guard let generator = instances[job.position] as? any GeneratorNode else { throw StreamRoleError() }
             try await generator.preProcess(context)
-            return .opened(job.local, try await generator.generate(context))
+            cursor.iterator = try await generator.generate(context)
+            return .opened(job.local)
         } catch {
             return streamFailure(error, local: job.local, scope: scope, frame: frame)
         }
