@@ -11,6 +11,7 @@ drives the page as a user would, checking what it shows:
   problems     an invalid workflow lists each problem and outlines its node; clicking selects it
   jobs         past jobs show status, time and duration; opening one shows its graph and results;
                Run again runs it again
+  streams      Examples/streams.json: each value an Output receives is listed as it arrives
   hostile      node ids and values holding HTML are shown as text
 
 Needs Debian's `chromium` and PyPI's `websocket-client`; builds nothing (run `swift build` first).
@@ -211,6 +212,19 @@ def test_jobs(tab, base, hello):
     check(json.loads(tab.js(STATE)["outputs"])["squares"] == [1, 4], "the job run again lost its params")
     tab.wait(f"document.querySelectorAll('#jobs .job').length === {count + 1}", "the new job in the list")
 
+def test_streams(tab, base):
+    doc = json.load(open(os.path.join(ROOT, "Examples", "streams.json")))
+    tab.open(base + "/")
+    paste(tab, doc)
+    tab.wait(f"document.querySelectorAll('#graph .node').length === {len(doc['graph']['nodes'])}", "the streams example to be drawn")
+    tab.evaluate("document.getElementById('run').click()")
+    wait_done(tab, len(doc["graph"]["nodes"]), "the streams example to finish")
+    outputs = json.loads(tab.js(STATE)["outputs"])
+    check(outputs == {"greetings": ["Hello, Ada!", "Hello, Grace!", "Hello, Linus!"], "count": [3]}, f"the streams example gave {outputs}")
+    tab.evaluate("document.querySelector('#graph .node[data-id=greetings]').click()")
+    text = tab.evaluate("document.getElementById('panel').innerText")
+    check("values received (3)" in text.lower() and "Hello, Grace!" in text, f"the Output's panel does not list the values it received: {text!r}")
+
 def test_hostile(tab, base):
     doc = {"name": "<img src=x onerror=window.pwned=1>", "graph": {"nodes": [
         {"id": "<script>window.pwned=1</script>", "type": "nodetool.constant.String", "data": {"value": "<img src=x onerror=window.pwned=1>"}},
@@ -253,7 +267,7 @@ def main():
         tests = [("run", lambda: test_run(tab, base, args.workflow)), ("fit", lambda: test_fit(tab, base, hello)),
                  ("params", lambda: test_params(tab, base, hello)), ("panel", lambda: test_panel(tab)),
                  ("problems", lambda: test_problems(tab, base, hello)), ("jobs", lambda: test_jobs(tab, base, hello)),
-                 ("hostile", lambda: test_hostile(tab, base))]
+                 ("streams", lambda: test_streams(tab, base)), ("hostile", lambda: test_hostile(tab, base))]
         for name, test in tests:
             try:
                 test()

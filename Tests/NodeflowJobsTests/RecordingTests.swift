@@ -23,6 +23,8 @@ struct RecordingTests {
             .logUpdate(LogUpdate(nodeID: "n1", nodeName: "Add", content: "héllo\n💥", severity: .warning)),
             .nodeUpdate(NodeUpdate(nodeID: "n2", nodeName: "B", nodeType: "t", status: .error, error: "boom", cached: true)),
             .error(ErrorMessage(error: "bad")),
+            .outputUpdate(OutputUpdate(nodeID: "o", outputName: "values", value: ["x": [1, 2.5, .null]])),
+            .outputUpdate(OutputUpdate(nodeID: "o", outputName: "values", value: .null)),
             .jobUpdate(JobUpdate(jobID: "j", status: .failed, result: ["o": 1], error: "e", failedNodeID: "n2", message: "m")),
         ]
         let decoded = try EventBlock.decode(EventBlock.encode(messages))

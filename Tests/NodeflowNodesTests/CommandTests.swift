@@ -142,5 +142,6 @@ struct CommandTests {
         #expect(text == ["word_count": 9, "capitalised": ["Grace", "Hopper", "Mark"], "redacted": "Grace Hopper found a moth in the Mark II"])
         #expect(try await run("text_pipeline.json")["redacted"] == "Ada Lovelace wrote the first [redacted] for the Analytical Engine of Charles Babbage")
         #expect(try await run("order_lines.json") == ["lines": ["apple: 3 × 0.5 = 1.5", "pear: 2 × 0.75 = 1.5", "fig: 12 × 0.25 = 3.0"]])
+        #expect(try await run("streams.json") == ["greetings": ["Hello, Ada!", "Hello, Grace!", "Hello, Linus!"], "count": [3]])
     }
 }

@@ -40,6 +40,11 @@ public struct NodeRegistry: Sendable {
         types[name] ?? currentTypes[name]
     }
 
+    /// Whether `name` has a type of its own in today's format.
+    func hasCurrentFormatType(named name: String) -> Bool {
+        currentTypes[name] != nil
+    }
+
     /// The node type registered under `name` for files of `format`.
     public func nodeType(named name: String, format: WorkflowFormat) -> (any Node.Type)? {
         if format == .current, let type = currentTypes[name] { return type }
@@ -115,10 +120,23 @@ public enum WorkflowFormat: Sendable, Hashable {
     /// The format of a graph: today's when a node carries `sync_mode` (today's nodetool writes it
     /// on every node) or uses a node type that only today's library has.
     public init(of graph: Graph, registry: NodeRegistry) {
-        let today = graph.nodes.contains { node in
-            node.otherFields["sync_mode"] != nil
-                || (registry.nodeType(named: node.type).map { $0 is any GeneratorNode.Type || $0 is any StreamConsumerNode.Type } ?? false)
+        // By index, reading single fields: copying each node would cost four retains per node.
+        for i in graph.nodes.indices where !graph.nodes[i].otherFields.isEmpty && graph.nodes[i].otherFields["sync_mode"] != nil {
+            self = .current
+            return
         }
-        self = today ? .current : .nodetool053
+        var last = ""
+        var seen: Set<String> = []  // types repeat: look each up once
+        for i in graph.nodes.indices {
+            let name = graph.nodes[i].type
+            guard name != last else { continue }
+            last = name
+            guard seen.insert(name).inserted else { continue }
+            if let type = registry.nodeType(named: name), type is any GeneratorNode.Type || type is any StreamConsumerNode.Type {
+                self = .current
+                return
+            }
+        }
+        self = .nodetool053
     }
 }

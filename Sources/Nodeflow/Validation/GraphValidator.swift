@@ -62,6 +62,10 @@ private struct PlanCompiler {
     var edgeSource: [Int] = []
     /// The file's generation, which picks a name's type where the two differ.
     var format = WorkflowFormat.nodetool053
+    /// Whether a node carries `sync_mode`, and whether a node's type makes or reads streams: when
+    /// neither, no scope needs the stream scheduler unless it aggregates lists.
+    var hasSyncModes = false
+    var hasStreamTypes = false
 
     init(graph: Graph, registry: NodeRegistry, gpuSlots: Int) {
         self.graph = graph
@@ -111,17 +115,17 @@ private struct PlanCompiler {
             let id = graph.nodes[i].id
             problem(.duplicateNodeID, node: id, "node id '\(id)' is used by more than one node (nodes \(position(id)!) and \(i) in the file)")
         }
-        format = WorkflowFormat(of: graph, registry: registry)
         var typeCache: [String: NodeTypeInfo] = [:]
         var hints: [String: String?] = [:]  // one search per unknown type, not per node
         var last: NodeTypeInfo?  // graphs often repeat one type many times in a row
         for (i, node) in graph.nodes.enumerated() {
+            if !hasSyncModes, !node.otherFields.isEmpty, node.otherFields["sync_mode"] != nil { hasSyncModes = true }
             if let last, last.typeName == node.type {
                 metadata[i] = last
             } else if let cached = typeCache[node.type] {
                 metadata[i] = cached
                 last = cached
-            } else if let type = registry.nodeType(named: node.type, format: format) {
+            } else if let type = registry.nodeType(named: node.type, format: .nodetool053) {
                 let info = NodeTypeInfo(type)
                 typeCache[node.type] = info
                 metadata[i] = info
@@ -132,6 +136,18 @@ private struct PlanCompiler {
                 hints[node.type] = .some(hint)
                 if let hint { message += "; did you mean '\(hint)'?" }
                 problem(.unknownNodeType, node: node.id, message)
+            }
+        }
+        // Today's format shows in `sync_mode` fields or in a type only today's library has; there,
+        // the names that mean something else today change type.
+        hasStreamTypes = typeCache.values.contains { $0.streamRole != .buffered }
+        if hasSyncModes || hasStreamTypes {
+            format = .current
+            var current: [String: NodeTypeInfo] = [:]
+            for i in graph.nodes.indices where registry.hasCurrentFormatType(named: graph.nodes[i].type) {
+                let name = graph.nodes[i].type
+                if current[name] == nil, let type = registry.nodeType(named: name, format: .current) { current[name] = NodeTypeInfo(type) }
+                metadata[i] = current[name]
             }
         }
     }
@@ -436,26 +452,53 @@ private struct PlanCompiler {
             }
         }
         checkCycles(members: members, dependents: dependents, counts: counts, scope: scopeKey)
+        // The stream topology only for a scope that needs it: nothing per node otherwise.
         var syncModes: [SyncMode] = []
-        for g in members { syncModes.append(syncMode(of: g)) }
-        let streams = StreamTopology(
-            roles: members.map { metadata[$0]?.streamRole ?? .buffered },
-            runsInline: members.map { metadata[$0]?.runsInScheduler == true },
-            syncModes: syncModes,
-            inputs: inputs,
-            streamsOutput: members.map { metadata[$0]?.streamsOutput == true })
+        var needsStreams = false
+        if hasSyncModes {
+            syncModes.reserveCapacity(members.count)
+            for g in members {
+                let mode = syncMode(of: g)
+                syncModes.append(mode)
+                if mode == .zipAll { needsStreams = true }
+            }
+        }
+        if hasStreamTypes, !needsStreams {
+            needsStreams = members.contains { metadata[$0]?.streamRole != .buffered }
+        }
+        if !needsStreams {
+            needsStreams = inputs.indices.contains { inputs[$0].count > 1 && Self.aggregatesList(inputs[$0]) }
+        }
+        let runsInline = members.map { metadata[$0]?.runsInScheduler == true }
+        let streams = needsStreams
+            ? StreamTopology(
+                roles: members.map { metadata[$0]?.streamRole ?? .buffered }, runsInline: runsInline,
+                syncModes: syncModes.isEmpty ? Array(repeating: .onAny, count: members.count) : syncModes,
+                inputs: inputs, streamsOutput: members.map { metadata[$0]?.streamsOutput == true })
+            : nil
         return ScopePlan(
             loop: loop, members: members, inputs: inputs, dependents: dependents, dependencyCounts: counts,
             externalSources: Array(externals), groupInputs: groupInputs, groupOutput: groupOutput, bodies: bodies,
             bodySources: bodySources, enclosingLoops: enclosingLoops(of: loop),
-            runsInline: members.map { metadata[$0]?.runsInScheduler == true },
-            streams: streams.needsStreams ? streams : nil)
+            runsInline: runsInline, streams: streams)
+    }
+
+    /// Whether a node gathers a list property from several edges of its scope.
+    private static func aggregatesList(_ bindings: [InputBinding]) -> Bool {
+        guard bindings.count > 1 else { return false }
+        var seen: Set<String> = []
+        for binding in bindings {
+            guard case .local = binding.source, case .list = binding.type else { continue }
+            if !seen.insert(binding.property).inserted { return true }
+        }
+        return false
     }
 
     /// A node's `sync_mode` (`on_any` when absent); an unknown one is a problem.
     private mutating func syncMode(of position: Int) -> SyncMode {
+        let fields = graph.nodes[position].otherFields  // not the whole node: this runs for every node
+        guard !fields.isEmpty, let value = fields["sync_mode"], value != .null else { return .onAny }
         let node = graph.nodes[position]
-        guard let value = node.otherFields["sync_mode"], value != .null else { return .onAny }
         if let text = value.stringValue, let mode = SyncMode(rawValue: text) { return mode }
         let modes = SyncMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
         problem(.invalidPropertyValue, node: node.id, property: "sync_mode", "node '\(node.id)': sync_mode must be \(modes), but the file gives \(value.kindName) \(Self.shortJSON(value))")

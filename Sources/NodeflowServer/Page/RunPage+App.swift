@@ -9,6 +9,7 @@ extension RunPage {
     let nodeState = new Map();   // node id → what the messages told about it
     let selected = null, extraParams = {}, panelQueued = false;
     let problemsByNode = new Map();   // node id → what validation said about it
+    let liveOutputs = {}, outputsQueued = false;   // output name → values as they stream in
 
     function headers() {
       const t = $('token').value.trim();
@@ -136,12 +137,22 @@ extension RunPage {
           const bar = element.querySelector('.bar'); bar.style.display = 'block';
           bar.firstChild.style.width = (100 * message.progress / Math.max(1, message.total)) + '%';
         }
+      } else if (message.type === 'output_update') {
+        // A stream's values as they arrive (the last 100 per output; the job's result replaces them).
+        const s = state(message.node_id); s.values = s.values || []; s.received = (s.received || 0) + 1;
+        s.values.push(message.value); if (s.values.length > 100) s.values.shift();
+        const list = liveOutputs[message.output_name] = liveOutputs[message.output_name] || [];
+        if (message.value !== null) { list.push(message.value); if (list.length > 100) list.shift(); }
+        if (!outputsQueued) {
+          outputsQueued = true;
+          requestAnimationFrame(() => { outputsQueued = false; if (Object.keys(liveOutputs).length) $('outputs').textContent = shown(liveOutputs); });
+        }
       } else if (message.type === 'log_update') {
         const s = state(message.node_id); s.logs.push(message.severity + ': ' + message.content);
         if (s.logs.length > 50) s.logs.shift();
       } else if (message.type === 'job_update') {
         showStatus(message.job_id, message.status, runStarted ? (performance.now() - runStarted) / 1000 : null);
-        if (message.result) $('outputs').textContent = shown(message.result);
+        if (message.result) { liveOutputs = {}; $('outputs').textContent = shown(message.result); }
         if (message.error) $('error').textContent = message.error;
         if (['completed', 'failed', 'cancelled'].includes(message.status)) { $('cancel').disabled = true; runStarted = 0; loadJobs(); }
       }
@@ -193,7 +204,7 @@ extension RunPage {
 
     // MARK: Running
 
-    function clearRun() { $('error').textContent = ''; $('outputs').textContent = ''; $('status').textContent = ''; clearProblems(); }
+    function clearRun() { $('error').textContent = ''; $('outputs').textContent = ''; $('status').textContent = ''; liveOutputs = {}; clearProblems(); }
     function run() {
       clearRun();
       let doc, graph, params;
@@ -252,6 +263,7 @@ extension RunPage {
       if (s.inputs && Object.keys(s.inputs).length) section('Inputs from edges', pre(s.inputs));
       if (node.data && Object.keys(node.data).length) section('Properties', pre(node.data));
       if (s.result !== undefined) section(s.runs > 1 ? 'Outputs (last run)' : 'Outputs', pre(s.result));
+      if (s.values) section('Values received (' + s.received + (s.received > s.values.length ? ', the last ' + s.values.length : '') + ')', pre(s.values));
       if (s.logs.length) section('Logs', pre(s.logs.join('\n')));
       const into = drawn.edges.filter(e => e && e.target === node.id), from = drawn.edges.filter(e => e && e.source === node.id);
       if (into.length || from.length) {

@@ -35,12 +35,6 @@ struct StreamTopology: Sendable {
     /// Whether a member fires once, as in a scope without streams: a plain node nothing streams into.
     func firesOnce(_ l: Int) -> Bool { roles[l] == .buffered && !downstreamOfStream[l] }
 
-    /// Whether a scope with these members needs the stream scheduler: a generator or a stream
-    /// reader, a `zip_all` node or a list aggregation among them.
-    var needsStreams: Bool {
-        roles.contains { $0 != .buffered } || syncModes.contains(.zipAll) || aggregates.contains(true)
-    }
-
     /// - Parameters:
     ///   - inputs: each member's input bindings (local ones become handles).
     ///   - streamsOutput: whether each member sends a stream (generators, and readers that pass
