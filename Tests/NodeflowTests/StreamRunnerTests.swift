@@ -209,3 +209,29 @@ struct StreamRunnerTests {
         #expect(messages.compactMap { if case .outputUpdate(let u) = $0 { return u.value } else { return nil } } == [Value.int(0), .int(1), .int(2)])
     }
 }
+
+extension StreamRunnerTests {
+    @Test("nodes downstream of a stream skip the cache; a node that fires once still uses it")
+    func cacheSkipped() async throws {
+        let probe = Probe()
+        let t: Value = .string(probe.token)
+        let graph = Graph(
+            nodes: [
+                node("one", "test.CountingAdd", ["a": 1, "b": 2, "token": t]),
+                node("items", "nodetool.control.ForEach", ["input_list": [1, 2]]),
+                node("each", "test.CountingAdd", ["b": 1, "token": t]),
+                node("out", "nodetool.output.Output", ["name": "values"]),
+                node("fixed", "nodetool.output.Output", ["name": "one"]),
+            ],
+            edges: [edge("items", "each", "a"), edge("each", "out", "value"), edge("one", "fixed", "value")])
+        let cache = MemoryResultCache()
+        var configuration = WorkflowRunner.Configuration(registry: Self.registry())
+        configuration.cachesInlineNodes = true
+        for _ in 0..<2 {
+            let run = await runCollecting(graph, configuration: configuration, cache: cache)
+            #expect(try run.result.get() == ["values": [2, 3], "one": [3]])
+        }
+        #expect(probe.calls("each") == 4, "two values, two runs: no cache")
+        #expect(probe.calls("one") == 1, "the second run found it in the cache")
+    }
+}
