@@ -27,7 +27,7 @@ struct ConstantVideo: ValueNode { static let metadata = constant("Video", "video
 struct ConstantDataFrame: ValueNode { static let metadata = constant("DataFrame", "dataframe") }
 
 struct ChatInput: ValueNode {
-    static let metadata = inputMetadata("ChatInput", .list(.any), [], "Chat messages (a list of message objects).")
+    static let metadata = inputMetadata("ChatInput", .union([.list(.any), .dict]), [], "Chat messages (a list of message objects; today's nodetool saves a single message).")
 }
 struct ImageInput: ValueNode { static let metadata = inputMetadata("ImageInput", AssetRef.type("image"), AssetRef.empty("image"), "An image reference.") }
 struct AudioInput: ValueNode { static let metadata = inputMetadata("AudioInput", AssetRef.type("audio"), AssetRef.empty("audio"), "An audio reference.") }

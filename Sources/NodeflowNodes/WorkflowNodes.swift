@@ -23,7 +23,8 @@ struct Comment: Node {
         type: "nodetool.workflows.base_node.Comment", title: "Comment", description: "A note in the workflow; it does nothing.",
         properties: [
             PropertyDescriptor("headline", .string, default: "", description: "The headline."),
-            PropertyDescriptor("comment", .list(.any), default: [""], description: "The comment's content."),
+            // 0.5.3 saves a list of blocks; today's nodetool a string or a rich-text document (a dict).
+            PropertyDescriptor("comment", .any, default: [""], description: "The comment's content."),
             PropertyDescriptor("comment_color", .string, default: "#f0f0f0", description: "The colour."),
         ],
         outputs: [], isCacheable: false, runsInline: true)

@@ -19,6 +19,7 @@ extension NodeMetadata {
             "role": .string(role.rawValue),
             "requires": .list(requiredResources.map { .string($0.rawValue) }.sorted { $0.pythonStr < $1.pythonStr }),
             "runs_inline": .bool(runsInline),
+            "is_dynamic": .bool(isDynamic),
         ]
     }
 }

@@ -32,6 +32,10 @@ public struct NodeMetadata: Sendable {
     /// Whether the runner may call `process` directly in its scheduling loop (cheap, non-blocking
     /// nodes such as arithmetic) rather than in a child task of its own.
     public var runsInline: Bool
+    /// Whether the node takes properties it does not declare (nodetool's dynamic nodes, e.g.
+    /// `FormatText`): edges into any property name, and the file's `dynamic_properties`, reach it
+    /// as inputs of any type.
+    public var isDynamic: Bool
 
     public init(
         type: String,
@@ -44,7 +48,8 @@ public struct NodeMetadata: Sendable {
         requiredResources: Set<Resource> = [],
         retryPolicy: RetryPolicy? = nil,
         timeout: Duration? = nil,
-        runsInline: Bool = false
+        runsInline: Bool = false,
+        isDynamic: Bool = false
     ) {
         self.type = type
         self.title = title ?? String(type.split(separator: ".").last ?? Substring(type))
@@ -57,6 +62,7 @@ public struct NodeMetadata: Sendable {
         self.retryPolicy = retryPolicy
         self.timeout = timeout
         self.runsInline = runsInline
+        self.isDynamic = isDynamic
     }
 
     /// The property with this name, if declared.

@@ -230,6 +230,8 @@ private struct PlanCompiler {
             if let meta = metadata[target] {
                 if let property = meta.property(named: edge.targetHandle) {
                     targetType = property.type
+                } else if meta.metadata.isDynamic {
+                    targetType = .any  // a dynamic node takes any property
                 } else {
                     let known = meta.properties.map(\.name).joined(separator: ", ")
                     problem(.unknownProperty, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): node '\(edge.target)' (\(meta.typeName)) has no property '\(edge.targetHandle)' (properties: \(known.isEmpty ? "none" : known))")
@@ -259,7 +261,7 @@ private struct PlanCompiler {
             }
             // Most files give every property in `data`, with the right types: use it as it is.
             let data = graph.nodes[i].data
-            if data.count == meta.properties.count,
+            if !meta.metadata.isDynamic, data.count == meta.properties.count,
                 meta.properties.allSatisfy({ p in data[p.name].map { p.type.accepts($0) } ?? false })
             {
                 base.append(data)
@@ -275,9 +277,13 @@ private struct PlanCompiler {
                 }
                 defaultsByType[meta.typeName] = values
             }
+            if meta.metadata.isDynamic, case .dict(let dynamic)? = node.otherFields["dynamic_properties"] {
+                // nodetool keeps a dynamic node's own properties beside `data`.
+                for (name, value) in dynamic where meta.property(named: name) == nil { values[name] = value }
+            }
             for (name, value) in node.data {
                 guard let property = meta.property(named: name) else {
-                    undeclaredValue(name, node: i, meta: meta)
+                    if !meta.metadata.isDynamic { undeclaredValue(name, node: i, meta: meta) }
                     values[name] = value
                     continue
                 }
