@@ -40,6 +40,19 @@ public struct NodeRegistry: Sendable {
         types[name] ?? currentTypes[name]
     }
 
+    /// Every namespace a registered type lies in, at every depth (`nodetool`, `nodetool.math`).
+    var namespaces: Set<String> {
+        var all: Set<String> = []
+        for name in Set(types.keys).union(currentTypes.keys) {
+            var prefix = ""
+            for component in name.split(separator: ".").dropLast() {
+                prefix = prefix.isEmpty ? String(component) : prefix + "." + component
+                all.insert(prefix)
+            }
+        }
+        return all
+    }
+
     /// Whether `name` has a type of its own in today's format.
     func hasCurrentFormatType(named name: String) -> Bool {
         currentTypes[name] != nil

@@ -116,6 +116,8 @@ private struct PlanCompiler {
             problem(.duplicateNodeID, node: id, "node id '\(id)' is used by more than one node (nodes \(position(id)!) and \(i) in the file)")
         }
         var typeCache: [String: NodeTypeInfo] = [:]
+        var unknownByPack: [String: [Int]] = [:]
+        var namespaces: Set<String>?  // the registry's, computed at the first unknown type
         var hints: [String: String?] = [:]  // one search per unknown type, not per node
         var last: NodeTypeInfo?  // graphs often repeat one type many times in a row
         for (i, node) in graph.nodes.enumerated() {
@@ -130,13 +132,22 @@ private struct PlanCompiler {
                 typeCache[node.type] = info
                 metadata[i] = info
                 last = info
+            } else if let pack = UnknownTypes.pack(of: node.type, namespaces: namespaces ?? { namespaces = registry.namespaces; return namespaces! }()) {
+                unknownByPack[pack, default: []].append(i)
             } else {
                 var message = "node '\(node.id)' has unknown type '\(Self.shortName(node.type))'"
-                let hint = hints[node.type] ?? registry.nearestTypeName(to: node.type)
+                let hint = hints[node.type] ?? UnknownTypes.renamed(node.type).flatMap { other in
+                    registry.nodeType(named: other) == nil ? nil : "'\(other)' (its name in the other generation of nodetool's library)"
+                } ?? registry.nearestTypeName(to: node.type).map { "'\($0)'" }
                 hints[node.type] = .some(hint)
-                if let hint { message += "; did you mean '\(hint)'?" }
+                if let hint { message += "; did you mean \(hint)?" }
                 problem(.unknownNodeType, node: node.id, message)
             }
+        }
+        // Types from namespaces Nodeflow has nothing of (Python node packs): one problem per pack.
+        for (pack, positions) in unknownByPack.sorted(by: { $0.key < $1.key }) {
+            let nodes = positions.map { graph.nodes[$0] }
+            problem(.unknownNodeType, node: nodes[0].id, UnknownTypes.message(pack: pack, nodes: nodes))
         }
         // Today's format shows in `sync_mode` fields or in a type only today's library has; there,
         // the names that mean something else today change type.
@@ -210,13 +221,12 @@ private struct PlanCompiler {
             let source = position(edge.source)
             let target = position(edge.target)
             edgeSource[e] = source ?? -1
-            if source == nil {
-                problem(.missingEdgeEndpoint, node: edge.source, edge: edge.label, "edge \(edge.label) comes from node '\(edge.source)', which does not exist")
+            guard let source, let target else {
+                // As nodetool does, an edge to or from a node that is not there is dropped; said aloud.
+                let missing = source == nil ? edge.source : edge.target
+                warnings.append("edge \(edge.label) \(source == nil ? "comes from" : "goes to") node '\(Self.shortName(missing))', which does not exist; the edge is ignored")
+                continue
             }
-            if target == nil {
-                problem(.missingEdgeEndpoint, node: edge.target, edge: edge.label, "edge \(edge.label) goes to node '\(edge.target)', which does not exist")
-            }
-            guard let source, let target else { continue }
             var sourceType: PropertyType?
             if let meta = metadata[source] {
                 if let slot = meta.output(named: edge.sourceHandle) {
