@@ -148,3 +148,51 @@ struct ValidationTests {
         #expect(problems(graph).map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.duplicateNodeID, .invalidPropertyValue, .unknownNodeType, .unknownProperty])
     }
 }
+
+/// The shapes of workflow files besides the usual one.
+@Suite("Workflow file formats")
+struct WorkflowFormatTests {
+    @Test("values under \"properties\" (the newer format) as well as \"data\"; properties win")
+    func properties() throws {
+        let workflow = try Workflow(json: #"{"graph": {"nodes": [{"id": "a", "type": "nodetool.math.Add", "properties": {"a": 2, "b": 3}}, {"id": "b", "type": "nodetool.math.Add", "data": {"a": 1}, "properties": {"a": 5}}], "edges": []}}"#)
+        #expect(workflow.graph.nodes[0].data == ["a": 2, "b": 3])
+        #expect(workflow.graph.nodes[1].data == ["a": 5])
+        #expect(throws: WorkflowFormatError.self) { try Workflow(json: #"{"graph": {"nodes": [{"id": "a", "type": "t", "properties": 3}], "edges": []}}"#) }
+    }
+
+    @Test("nodetool's compact form: references become edges")
+    func compact() throws {
+        let workflow = try Workflow(json: #"{"x": {"type": "nodetool.constant.Integer", "data": {"value": 4}}, "sum": {"type": "nodetool.math.Add", "data": {"a": ["x", "output"], "b": 1}}, "keep": {"type": "nodetool.constant.List", "data": {"value": ["not", "an edge"]}}}"#)
+        #expect(workflow.graph.nodes.map(\.id) == ["x", "sum", "keep"])
+        #expect(workflow.graph.edges.count == 1)
+        #expect(workflow.graph.edges.first?.source == "x" && workflow.graph.edges.first?.targetHandle == "a")
+        #expect(workflow.graph.nodes[1].data == ["b": 1])
+        #expect(workflow.graph.nodes[2].data == ["value": ["not", "an edge"]])
+        let plan = try GraphValidator(registry: testRegistry()).compile(workflow.graph)
+        #expect(plan.nodes.count == 3)
+    }
+
+    @Test("a ComfyUI file is named as one", arguments: [
+        (#"{"last_node_id": 9, "last_link_id": 9, "nodes": [], "links": []}"#, "UI format"),
+        (#"{"3": {"class_type": "KSampler", "inputs": {"seed": 1}}, "4": {"class_type": "CheckpointLoaderSimple", "inputs": {}}}"#, "API format"),
+    ])
+    func comfyUI(json: String, kind: String) {
+        do {
+            _ = try Workflow(json: json)
+            Issue.record("read as a nodetool workflow")
+        } catch {
+            #expect("\(error)".contains("ComfyUI workflow (\(kind))"))
+        }
+    }
+
+    @Test("a control edge is a problem naming the edge, not silently a data edge")
+    func controlEdge() {
+        var graph = Graph(nodes: [node("a", "nodetool.math.Add"), node("b", "nodetool.math.Add")], edges: [edge("a", "b", "a")])
+        graph.edges[0].otherFields["edge_type"] = "control"
+        let problems = GraphValidator(registry: testRegistry()).problems(in: graph, params: [:])
+        #expect(problems.map(\.kind) == [.unsupportedEdge])
+        #expect(problems.first?.message.contains("'control' edge") == true)
+        graph.edges[0].otherFields["edge_type"] = "data"
+        #expect(GraphValidator(registry: testRegistry()).problems(in: graph, params: [:]).isEmpty)
+    }
+}

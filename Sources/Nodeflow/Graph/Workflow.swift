@@ -44,14 +44,23 @@ public struct Workflow: Sendable, Hashable {
         guard case .dict(var document) = jsonValue else {
             throw WorkflowFormatError(path: "", reason: "expected a JSON object, found \(jsonValue.kindName)")
         }
+        if let kind = WorkflowFormats.comfyUIKind(document) {
+            throw WorkflowFormatError(path: "", reason: "this is a ComfyUI workflow (\(kind)), not a nodetool workflow; nodetool runs ComfyUI graphs through its 'comfy' nodes, written in Python, which Nodeflow does not have")
+        }
         if document["graph"] == nil, document["nodes"] != nil {
             self.graph = try Graph(jsonValue: jsonValue, path: "")
             self.otherFields = [:]
             self.isBareGraph = true
             return
         }
+        if document["graph"] == nil, let compact = try WorkflowFormats.compactGraph(document) {
+            self.graph = compact
+            self.otherFields = [:]
+            self.isBareGraph = true
+            return
+        }
         guard let graphValue = document["graph"] else {
-            throw WorkflowFormatError(path: "", reason: "expected a \"graph\" key, or \"nodes\" and \"edges\" for a bare graph")
+            throw WorkflowFormatError(path: "", reason: "expected a \"graph\" key, \"nodes\" and \"edges\" for a bare graph, or nodetool's compact form ({node_id: {\"type\": …, \"data\": …}})")
         }
         self.graph = try Graph(jsonValue: graphValue, path: "graph")
         self.id = try document.optionalString("id", path: "")
@@ -145,6 +154,14 @@ extension NodeSpec {
         case .dict(let d)?: data = d
         case let other?:
             throw WorkflowFormatError(path: path() + ".data", reason: "expected an object of property values, found \(other.kindName)")
+        }
+        // Newer files keep the values under "properties"; where both are given, "properties" wins.
+        switch object["properties"] {
+        case nil, .null?: break
+        case .dict(let p)?:
+            if data.isEmpty { data = p } else { for (k, v) in p { data[k] = v } }
+        case let other?:
+            throw WorkflowFormatError(path: path() + ".properties", reason: "expected an object of property values, found \(other.kindName)")
         }
         let parentID = try object.idString("parent_id", path: path())
         // Known keys stay in `otherFields` so that their order survives a round trip; their

@@ -227,6 +227,10 @@ private struct PlanCompiler {
                 warnings.append("edge \(edge.label) \(source == nil ? "comes from" : "goes to") node '\(Self.shortName(missing))', which does not exist; the edge is ignored")
                 continue
             }
+            if let kind = edge.otherFields["edge_type"], kind != .null, kind != "data" {
+                problem(.unsupportedEdge, node: edge.target, edge: edge.label, "edge \(edge.label) is a \(kind.stringValue.map { "'\($0)'" } ?? Self.shortJSON(kind)) edge (edge_type); Nodeflow runs data edges only (nodetool's control edges, which let an agent drive other nodes, do not run in it)")
+                continue
+            }
             var sourceType: PropertyType?
             if let meta = metadata[source] {
                 if let slot = meta.output(named: edge.sourceHandle) {

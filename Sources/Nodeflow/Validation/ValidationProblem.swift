@@ -17,6 +17,8 @@ public struct ValidationProblem: Sendable, Hashable, CustomStringConvertible {
         case resourceUnavailable
         case unknownParam
         case invalidParam
+        /// An edge of a kind Nodeflow does not run (nodetool's control edges).
+        case unsupportedEdge
     }
 
     public var kind: Kind
