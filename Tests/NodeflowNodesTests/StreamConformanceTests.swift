@@ -3,26 +3,30 @@ import Nodeflow
 import NodeflowNodes
 import Testing
 
-/// The stream cases of `Conformance/streams/`, with the outputs nodetool's actor runner gives (see
-/// the README there): the job's result, and the same values from the `output_update` messages.
+/// The cases of `Conformance/streams/` and `Conformance/today/`, with the outputs nodetool's actor
+/// runner gives with today's base library (see the READMEs there): the job's result, and the same
+/// values from the `output_update` messages. Names are `folder/case`.
 enum StreamCase {
-    static let directory = ConformanceCase.directory.appendingPathComponent("streams")
+    static let folders = ["streams", "today"]
 
     static var names: [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return files.filter { $0.hasSuffix(".expected.json") }.map { String($0.dropLast(".expected.json".count)) }.sorted()
+        folders.flatMap { folder in
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: ConformanceCase.directory.appendingPathComponent(folder).path)) ?? []
+            return files.filter { $0.hasSuffix(".expected.json") }.map { "\(folder)/" + $0.dropLast(".expected.json".count) }
+        }.sorted()
     }
 
     static func read(_ name: String, _ suffix: String) throws -> Value {
-        try Value(jsonBytes: Array(try Data(contentsOf: directory.appendingPathComponent(name + suffix))))
+        try Value(jsonBytes: Array(try Data(contentsOf: ConformanceCase.directory.appendingPathComponent(name + suffix))))
     }
 }
 
-@Suite("Conformance with nodetool's actor runner (streams)", .timeLimit(.minutes(1)))
+@Suite("Conformance with nodetool's actor runner (streams, today's base library)", .timeLimit(.minutes(1)))
 struct StreamConformanceTests {
-    @Test("the stream cases are present")
+    @Test("the stream cases and today's base library cases are present")
     func present() {
-        #expect(StreamCase.names.count >= 20)
+        #expect(StreamCase.names.filter { $0.hasPrefix("streams/") }.count >= 20)
+        #expect(StreamCase.names.filter { $0.hasPrefix("today/") }.count >= 3)
     }
 
     @Test("the runner gives nodetool's outputs", arguments: StreamCase.names)
