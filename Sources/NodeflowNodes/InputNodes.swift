@@ -22,7 +22,7 @@ func inputMetadata(_ name: String, _ type: PropertyType, _ value: Value, _ descr
 
 /// Clamps `value` into `[min, max]` as nodetool's `min(max(value, min), max)` does: the result is
 /// whichever of the three values wins, int or float as it was.
-private func clamped(_ context: NodeContext) throws -> NodeOutputs {
+func clamped(_ context: NodeContext) throws -> NodeOutputs {
     let value = context["value"], low = context["min"], high = context["max"]
     let v: Double = try context.input("value"), lo: Double = try context.input("min"), hi: Double = try context.input("max")
     // Python's max(a, b) returns a unless b > a; min(a, b) returns a unless b < a.

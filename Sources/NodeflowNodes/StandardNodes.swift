@@ -6,7 +6,7 @@ extension NodeRegistry {
     public static var standard: NodeRegistry {
         var registry = NodeRegistry()
         registry.register(StandardNodes.all)
-        for type in ControlNodes.currentFormatOnly { registry.register(type, for: .current) }
+        for type in ControlNodes.currentFormatOnly + TodayInputNodes.currentFormatOnly { registry.register(type, for: .current) }
         return registry
     }
 }
@@ -17,5 +17,5 @@ public enum StandardNodes {
     public static let all: [any Node.Type] =
         ConstantNodes.all + InputNodes.all + OutputNodes.all + MathNodes.all + TextNodes.all + ListNodes.all
         + DictionaryNodes.all + WorkflowNodes.all + BooleanNodes.all + MoreTextNodes.all + MoreCollectionNodes.all
-        + DataframeNodes.all + AssetNodes.all + ControlNodes.all + LibMathNodes.all + [ListSum.self] + TodayNodes.all + TodayCollectionNodes.all
+        + DataframeNodes.all + AssetNodes.all + ControlNodes.all + LibMathNodes.all + [ListSum.self] + TodayNodes.all + TodayCollectionNodes.all + TodayInputNodes.all
 }
