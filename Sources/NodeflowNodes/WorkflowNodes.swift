@@ -2,7 +2,7 @@ import Nodeflow
 
 /// nodetool's `nodetool.workflows.base_node.*` helpers found in many example workflows.
 enum WorkflowNodes {
-    static let all: [any Node.Type] = [Preview.self, Comment.self, Wait.self]
+    static let all: [any Node.Type] = [Preview.self, Comment.self, Wait.self, Group.self]
 }
 
 /// Passes its value through; clients show it from the `node_update` message.
@@ -28,6 +28,15 @@ struct Comment: Node {
             PropertyDescriptor("comment_color", .string, default: "#f0f0f0", description: "The colour."),
         ],
         outputs: [], isCacheable: false, runsInline: true)
+    func process(_ context: NodeContext) async throws -> NodeOutputs { NodeOutputs(slots: [:]) }
+}
+
+/// A frame the editor draws around nodes (their `parent_id` names it); it does nothing, and the
+/// nodes in it belong to the scope the frame is in.
+struct Group: Node {
+    static let metadata = NodeMetadata(
+        type: "nodetool.workflows.base_node.Group", title: "Group", description: "A frame around nodes in the editor; it does nothing.",
+        properties: [], outputs: [], isCacheable: false, role: .frame, runsInline: true)
     func process(_ context: NodeContext) async throws -> NodeOutputs { NodeOutputs(slots: [:]) }
 }
 

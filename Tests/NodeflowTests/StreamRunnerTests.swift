@@ -235,3 +235,26 @@ extension StreamRunnerTests {
         #expect(probe.calls("one") == 1, "the second run found it in the cache")
     }
 }
+
+extension StreamRunnerTests {
+    @Test("the editor's Group frames nodes without making a scope, at the top level and inside a Loop")
+    func groupFrames() async throws {
+        let graph = Graph(
+            nodes: [
+                node("frame", "nodetool.workflows.base_node.Group"),
+                node("a", "nodetool.constant.Integer", ["value": 2], parent: "frame"),
+                node("items", "nodetool.constant.List", ["value": [1, 2]]),
+                node("loop", "nodetool.group.Loop"),
+                node("inner", "nodetool.workflows.base_node.Group", parent: "loop"),
+                node("item", "nodetool.input.GroupInput", parent: "inner"),
+                node("times", "nodetool.math.Multiply", parent: "inner"),
+                node("collect", "nodetool.output.GroupOutput", parent: "loop"),
+                node("out", "nodetool.output.ListOutput", ["name": "products"], parent: "frame"),
+            ],
+            edges: [edge("items", "loop", "input"), edge("item", "times", "a"), edge("a", "times", "b"), edge("times", "collect", "input"), edge("loop", "out", "value")])
+        #expect(try await Self.run(graph).result.get()["products"] == [2, 4])
+        let stray = Graph(nodes: [node("frame", "nodetool.workflows.base_node.Group"), node("gi", "nodetool.input.GroupInput", parent: "frame")])
+        let problems = GraphValidator(registry: Self.registry()).problems(in: stray, params: [:])
+        #expect(problems.map(\.kind) == [.invalidParent])
+    }
+}

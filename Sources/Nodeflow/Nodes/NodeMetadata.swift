@@ -134,6 +134,9 @@ public enum NodeRole: String, Sendable, Hashable {
     case groupInput
     /// Inside a Loop, the node whose `input` is collected per item.
     case groupOutput
+    /// A frame around nodes in the editor (`nodetool.workflows.base_node.Group`): nodes whose
+    /// `parent_id` names it belong to the scope the frame itself is in.
+    case frame
 }
 
 /// A resource a node must hold while it processes.

@@ -175,8 +175,25 @@ private struct PlanCompiler {
                 }
                 continue
             }
-            guard let parent = position(parentID) else {
+            guard var parent = position(parentID) else {
                 problem(.invalidParent, node: node.id, "node '\(node.id)' has parent_id '\(parentID)', but no node has that id")
+                continue
+            }
+            // A frame (the editor's Group) is not a scope: the node belongs where the frame is.
+            var hops = 0
+            while metadata[parent]?.role == .frame, hops <= graph.nodes.count {
+                guard let outer = graph.nodes[parent].parentID.flatMap(position) else { parent = -1; break }
+                parent = outer
+                hops += 1
+            }
+            if hops > graph.nodes.count {
+                problem(.invalidParent, node: node.id, "node '\(node.id)' is inside itself through its parent_id chain")
+                continue
+            }
+            guard parent >= 0 else {  // in frames at the top level
+                if role == .groupInput || role == .groupOutput {
+                    problem(.invalidParent, node: node.id, "node '\(node.id)' (\(node.type)) must be inside a Loop: its parent_id names a Group that is not in one")
+                }
                 continue
             }
             guard let parentMeta = metadata[parent] else { continue }  // unknown type, already reported
