@@ -32,6 +32,21 @@ struct CommandTests {
         #expect(try await NodeflowBinary.run(binary(), ["run"]).0 == 2)
     }
 
+    @Test("validate --json prints a file that does not load as a problem of kind loadError, with where")
+    func validateLoadErrorJSON() async throws {
+        let malformed = try write("{\"graph\": {\"nodes\": [\n  {\"id\": 1,}\n]}}")
+        let (status, output) = try await NodeflowBinary.run(binary(), ["validate", malformed, "--json"])
+        #expect(status == 2)
+        let problem = try #require(try Value(json: output).listValue?.first)
+        #expect(problem["kind"] == "loadError")
+        #expect(problem["line"] == 2)
+        let shape = try write(#"{"graph": {"nodes": [{"id": "a"}], "edges": []}}"#)
+        let (_, shapeOutput) = try await NodeflowBinary.run(binary(), ["validate", shape, "--json"])
+        let shapeProblem = try #require(try Value(json: shapeOutput).listValue?.first)
+        #expect(shapeProblem["path"] == "graph.nodes[0]")
+        #expect(shapeProblem["message"]?.stringValue?.contains("needs a \"type\"") == true)
+    }
+
     @Test("params are read as JSON when they parse, else as strings")
     func params() async throws {
         let path = try write(#"{"nodes":[{"id":"s","type":"nodetool.input.StringInput","data":{"name":"s"}},{"id":"l","type":"nodetool.input.IntegerInput","data":{"name":"n"}},{"id":"o","type":"nodetool.output.StringOutput","data":{"name":"s"}},{"id":"p","type":"nodetool.output.IntegerOutput","data":{"name":"n"}}],"edges":[{"source":"s","sourceHandle":"output","target":"o","targetHandle":"value"},{"source":"l","sourceHandle":"output","target":"p","targetHandle":"value"}]}"#)

@@ -13,13 +13,16 @@ struct ValidateCommand: AsyncParsableCommand {
     @Argument(help: "The workflow file (nodetool JSON), or - for standard input.")
     var file: String
 
-    @Flag(help: "Print the problems as a JSON list.")
+    @Flag(help: "Print the problems as a JSON list (a file that does not load: one problem of kind loadError).")
     var json = false
 
     func run() async throws {
         let workflow: Workflow
         do {
             workflow = try WorkflowFile.load(file)
+        } catch let error as WorkflowFile.LoadError where json {
+            print(Value.list([error.jsonValue]).jsonString(pretty: true))
+            throw ExitCode(ExitStatus.invalid)
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)

@@ -1,5 +1,6 @@
 import Foundation
 import Nodeflow
+import OrderedCollections
 
 /// Reads a workflow file, turning every problem into a message that names the file.
 enum WorkflowFile {
@@ -23,10 +24,34 @@ enum WorkflowFile {
         do {
             return (try Workflow(jsonValue: try Value(jsonBytes: bytes)), bytes)
         } catch {
-            throw CLIError.invalid("\(path == "-" ? "standard input" : path): \(error)")
+            throw LoadError(file: path == "-" ? "standard input" : path, underlying: error)
+        }
+    }
+
+    /// A file that is not a workflow: malformed JSON (with its line and column) or a shape that is
+    /// not a workflow (with the path to the value).
+    struct LoadError: Error, CustomStringConvertible {
+        var file: String
+        var underlying: any Error
+
+        var description: String { "\(file): \(underlying)" }
+
+        /// The error as a problem object, in the shape `validate --json` prints problems.
+        var jsonValue: Value {
+            var object: OrderedDictionaryOfValue = [
+                "kind": "loadError", "node_id": nil, "edge": nil, "property": nil, "message": .string(description), "file": .string(file),
+            ]
+            if let syntax = underlying as? JSONSyntaxError {
+                object["line"] = .int(syntax.line)
+                object["column"] = .int(syntax.column)
+            }
+            if let format = underlying as? WorkflowFormatError { object["path"] = .string(format.path) }
+            return .dict(object)
         }
     }
 }
+
+typealias OrderedDictionaryOfValue = OrderedDictionary<String, Value>
 
 /// An error the CLI reports with its own exit code.
 enum CLIError: Error, CustomStringConvertible {
