@@ -3,7 +3,7 @@ import Nodeflow
 
 /// Nodes of today's base library (nodetool-base, March 2026) that 0.5.3 did not have.
 enum TodayNodes {
-    static let all: [any Node.Type] = [FormatText.self, ConditionalSwitch.self]
+    static let all: [any Node.Type] = [FormatText.self, ConditionalSwitch.self, TextSlice.self]
 }
 
 /// Fills a Jinja template from the node's dynamic properties (`{{ name }}`, filters, loops), as
@@ -59,5 +59,28 @@ struct ConditionalSwitch: Node {
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         NodeOutputs(try context.input("condition", as: Bool.self) ? context["if_true"] : context["if_false"])
+    }
+}
+
+/// `text[start:stop:step]`, indexing code points as Python does.
+struct TextSlice: Node {
+    static let metadata = NodeMetadata(
+        type: "nodetool.text.Slice", title: "Slice Text", description: "A Python slice of a text: text[start:stop:step] (stop 0, the default, gives an empty text).",
+        properties: [
+            PropertyDescriptor("text", .string, default: "", description: "The text."),
+            PropertyDescriptor("start", .int, default: 0, description: "The first index (negative counts from the end)."),
+            PropertyDescriptor("stop", .int, default: 0, description: "The index to stop before."),
+            PropertyDescriptor("step", .int, default: 1, description: "The step; negative walks backwards."),
+        ],
+        outputs: [OutputDescriptor("output", .string)], runsInline: true)
+
+    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        let text: String = try context.input("text")
+        let step: Int = try context.input("step")
+        guard step != 0 else { throw NodeError("slice step cannot be zero") }
+        let scalars = PythonSlice.apply(Array(text.unicodeScalars), start: try context.input("start"), stop: try context.input("stop"), step: step)
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: scalars)
+        return NodeOutputs(.string(String(out)))
     }
 }
