@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        // nodetool's Python worker protocol; for now its msgpack codec.
+        .target(name: "NodeflowPython", dependencies: ["Nodeflow"]),
         // The HTTP API over the job store: submit, list, follow and cancel jobs.
         .target(
             name: "NodeflowServer",
@@ -90,6 +92,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--start-group", "-Xlinker", "-lFoundation", "-Xlinker", "-lFoundationNetworking", "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-lFoundationEssentials", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_CFURLSessionInterface", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lswiftDispatch", "-Xlinker", "-ldispatch", "-Xlinker", "-lBlocksRuntime", "-Xlinker", "--end-group", "-Xlinker", "-lstdc++"], .when(platforms: [.linux]))]
         ),
         .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting"]),
+        .testTarget(name: "NodeflowPythonTests", dependencies: ["NodeflowPython"]),
         .testTarget(
             name: "NodeflowJobsTests",
             dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", .product(name: "GRDB", package: "GRDB.swift")]
