@@ -209,9 +209,19 @@ struct ListAverage: Node {
     static let metadata = numberListMetadata("Average", "The mean of a list of numbers.")
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let values = try numbers(context, empty: "Cannot average empty list")
-        var total: Value = .int(0)
-        for v in values { total = try Add.apply(total, v) }
-        let sum = if case .int(let i) = total { Double(i) } else if case .float(let f) = total { f } else { 0.0 }
-        return NodeOutputs(.float(sum / Double(values.count)))
+        // Python's sum, left to right: exact (128-bit) while the values are ints — Python's ints do
+        // not overflow —, in floating point from the first float on.
+        var exact: Int128 = 0
+        var floating: Double?
+        for v in values {
+            switch v {
+            case .int(let i):
+                if let f = floating { floating = f + Double(i) } else { exact += Int128(i) }
+            case .float(let f):
+                floating = (floating ?? Double(exact)) + f
+            default: break
+            }
+        }
+        return NodeOutputs(.float((floating ?? Double(exact)) / Double(values.count)))
     }
 }

@@ -40,7 +40,11 @@ struct FormatText: Node {
         let found = names.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
             Range(match.range(at: 1), in: text).map { String(text[$0]) }
         }
-        for name in found { text = text.replacingOccurrences(of: name, with: name.lowercased()) }
+        // Each distinct name once, and only where lowercasing changes it.
+        var seen: Set<String> = []
+        for name in found where seen.insert(name).inserted && name.lowercased() != name {
+            text = text.replacingOccurrences(of: name, with: name.lowercased())
+        }
         return text
     }
 }

@@ -33,6 +33,8 @@ struct FormatTextTests {
         ("{{ a|nope }}", "no filter named 'nope'"), ("{% while %}", "unknown tag"), ("{{ 'open }}", "never closed"),
         (String(repeating: "(", count: 10_000) + "x" + String(repeating: ")", count: 10_000), "nested more than 64"),
         (String(repeating: "{% if x %}", count: 10_000), "nested more than 64"),
+        ("{{ x" + String(repeating: "|trim", count: 200_000) + " }}", "more than 256 operations"),
+        ("{{ x" + String(repeating: " and x", count: 200_000) + " }}", "more than 256 operations"),
         ("{{ " + String(repeating: "not ", count: 100_000) + "x }}", "nested more than 64"),
     ])
     func errors(template: String, expected: String) async throws {
@@ -58,6 +60,9 @@ struct FormatTextTests {
         #expect(try await render("{{ Who }}|{{WHO}}|{who}", ["who": "Ada"]) == "Ada|Ada|Ada")
         #expect(try await render("a  {%- if true -%}  b  {%- endif %}") == "ab")
         #expect(try await render("[{{ nothing }}][{{ nothing|default('x') }}]") == "[][x]")
+        #expect(try await render("{{ x|truncate(9223372036854775807) }}|{{ x|truncate(3, false, '', 9223372036854775807) }}", ["x": "hello"]) == "hello|hello")
+        #expect(try await render("{% for a in xs %}{% for b in ys %}{% endfor %}{{ loop.index }},{% endfor %}[{{ loop }}]", ["xs": [1, 2], "ys": [1, 2, 3]]) == "1,2,[]")
+        #expect(try await render(#"{{ "a\nb\t'c'\\" }}"#) == "a\nb\t'c'\\")
         // An operator Jinja has but this subset does not is an error, not silence.
         await #expect(throws: NodeFailure.self) { _ = try await render("{{ n * 2 }}", ["n": 1]) }
     }

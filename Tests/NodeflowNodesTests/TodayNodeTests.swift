@@ -74,4 +74,12 @@ struct TodayNodeTests {
             [EdgeSpec(source: "j", target: "out-json", targetHandle: "value")])
         #expect(outputs["json"] == #"{"n": NaN, "i": -Infinity, "b": "h\u00e9"}"#)
     }
+
+    @Test("Average sums ints as Python does, without overflow")
+    func averageOfHugeInts() async throws {
+        let outputs = try await run(
+            [NodeSpec(id: "a", type: "nodetool.list.Average", data: ["values": [.int(.max), 1]]), NodeSpec(id: "o", type: "nodetool.output.FloatOutput", data: ["name": "mean"])],
+            [EdgeSpec(source: "a", target: "o", targetHandle: "value")])
+        #expect(outputs["mean"] == .float(4.611686018427388e18))
+    }
 }

@@ -38,6 +38,12 @@ struct MessagePackTests {
         #expect(try MessagePackDecoder.decode(hex(expected)) == value)
     }
 
+    @Test("nanoseconds beyond a second carry into the seconds")
+    func timestampCarry() throws {
+        let bytes = MessagePackEncoder.encode(.timestamp(seconds: 1, nanoseconds: 1_500_000_000))
+        #expect(try MessagePackDecoder.decode(bytes) == .timestamp(seconds: 2, nanoseconds: 500_000_000))
+    }
+
     @Test("lengths at the boundaries of each header")
     func boundaries() throws {
         for count in [15, 16, 31, 32, 255, 256, 65535, 65536] {

@@ -258,3 +258,72 @@ extension StreamRunnerTests {
         #expect(problems.map(\.kind) == [.invalidParent])
     }
 }
+
+extension StreamRunnerTests {
+    @Test("in a scope with streams, a Loop waits for the nodes its body reads, wherever they are in the file")
+    func loopWaitsForBodySources() async throws {
+        let graph = Graph(
+            nodes: [
+                node("items", "nodetool.constant.List", ["value": [1, 2]]),
+                node("loop", "nodetool.group.Loop"),
+                node("item", "nodetool.input.GroupInput", parent: "loop"),
+                node("times", "nodetool.math.Multiply", parent: "loop"),
+                node("collect", "nodetool.output.GroupOutput", parent: "loop"),
+                node("a", "nodetool.constant.Integer", ["value": 2]),
+                node("out", "nodetool.output.Output", ["name": "products"]),
+            ],
+            edges: [edge("items", "loop", "input"), edge("item", "times", "a"), edge("a", "times", "b"), edge("times", "collect", "input"), edge("loop", "out", "value")])
+        #expect(try await Self.run(graph).result.get()["products"] == [[2, 4]])
+    }
+
+    @Test("a file whose only sign of today's format is sync_mode streams GenerateSequence")
+    func syncModeOnlyStreams() async throws {
+        var graph = Graph(
+            nodes: [node("seq", "nodetool.list.GenerateSequence", ["stop": 3]), node("add", "nodetool.math.Add", ["b": 10]), node("out", "nodetool.output.IntegerOutput", ["name": "last"])],
+            edges: [edge("seq", "add", "a"), edge("add", "out", "value")])
+        for i in graph.nodes.indices { graph.nodes[i].otherFields["sync_mode"] = "on_any" }
+        let run = await Self.run(graph)
+        #expect(try run.result.get()["last"] == 12, "the typed output keeps its last value")
+        #expect(run.messages.statuses(of: "add") == [.running, .completed])
+    }
+
+    @Test("a value handed to a stream reader is checked against the property's type")
+    func readerValuesChecked() async throws {
+        let graph = Graph(
+            nodes: [node("each", "nodetool.control.ForEach", ["input_list": ["yes"]]), node("if", "nodetool.control.If", ["value": 1]), node("out", "nodetool.output.Output", ["name": "o"])],
+            edges: [edge("each", "if", "condition"), edge("if", "out", "value", slot: "if_true")])
+        let failure = try #require(await Self.run(graph).result.failure as? NodeFailure)
+        #expect(failure.nodeID == "if")
+        #expect(failure.description.contains("condition"))
+    }
+
+    @Test("a list aggregation stops at the run's list limit")
+    func aggregationLimit() async throws {
+        let graph = Graph(
+            nodes: [
+                node("seq", "test.Count", ["count": 1_000_000_000]), node("one", "nodetool.constant.Integer", ["value": 1]),
+                node("len", "nodetool.list.Length"),
+            ],
+            edges: [edge("seq", "len", "values"), edge("one", "len", "values")])
+        let runner = WorkflowRunner(jobID: "limit", configuration: .init(registry: Self.registry()))
+        let context = ProcessingContext(limits: ValueLimits(maxListCount: 1_000))
+        async let drained: Void = { for await _ in context.messages {} }()
+        var caught: (any Error)?
+        do { _ = try await runner.run(RunJobRequest(graph: graph), context: context) } catch { caught = error }
+        await drained
+        let failure = try #require(caught as? NodeFailure)
+        #expect(failure.nodeID == "len")
+        #expect(failure.description.contains("more than 1000 items"))
+    }
+
+    @Test("a generator whose every target has failed stops, rather than running on for nobody")
+    func generatorStopsWhenNobodyListens() async throws {
+        let probe = Probe()
+        let graph = Graph(
+            nodes: [node("seq", "test.Count", ["count": 1_000_000_000, "token": .string(probe.token)]), node("div", "nodetool.math.Divide", ["a": 1])],
+            edges: [edge("seq", "div", "b")])
+        let failure = try #require(await Self.run(graph).result.failure as? NodeFailure)
+        #expect(failure.nodeID == "div")
+        #expect(probe.calls("seq") < 1_000)
+    }
+}

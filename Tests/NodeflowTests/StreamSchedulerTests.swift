@@ -85,6 +85,7 @@ struct StreamSchedulerTests {
                 switch action {
                 case .finished, .stopped: return action
                 case .completed(let l): completed.append(l)
+                case .fail(let l, _): state.failed(l)
                 case .waitForTask: perform(inFlight.removeFirst())
                 case .fire(let l, _), .pull(let l), .deliver(let l, _, _), .finish(let l):
                     if nodes[l].inline { perform(action) } else { inFlight.append(action) }

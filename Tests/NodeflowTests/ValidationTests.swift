@@ -35,6 +35,9 @@ struct ValidationTests {
         #expect(packs.first { $0.message.contains("'huggingface'") }?.message.contains("3 nodes use types") == true)
         #expect(packs.first { $0.message.contains("'huggingface'") }?.message.contains("huggingface.asr.Whisper (nodes 'w', 'w2')") == true)
         #expect(packs.contains { $0.message.contains("'nodetool.agents'") && $0.nodeID == "agent" })
+        // A typo in a namespace is a typo, not a pack.
+        let typo = problems(Graph(nodes: [node("t", "nodetool.txt.FormatText")]))
+        #expect(typo.first?.message.contains("did you mean 'nodetool.text.FormatText'?") == true)
         // A near miss in a namespace Nodeflow has is a typo, with the nearest name.
         #expect(found.first { $0.nodeID == "fmt" }?.message.contains("did you mean 'nodetool.text.FormatText'?") == true)
         // A registry with one generation's name only: the other name is the hint.

@@ -29,7 +29,12 @@ extension GeneratorNode {
     public func process(_ context: NodeContext) async throws -> NodeOutputs {
         var iterator = try await generate(context)
         var last = OrderedDictionaryOfSlots()
-        while let item = try await iterator.next() { last.merge(item) }
+        var count = 0
+        while let item = try await iterator.next() {
+            last.merge(item)
+            count += 1
+            if count & 0xFFF == 0 { try context.checkCancellation() }
+        }
         return last.outputs
     }
 }

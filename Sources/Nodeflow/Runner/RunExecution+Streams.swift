@@ -45,7 +45,8 @@ extension RunExecution {
         _ scope: ScopePlan, topology: StreamTopology, externals: [Int: NodeOutputs], frame: Frame, batch: MessageBatch
     ) async throws -> [NodeOutputs?] {
         var state = StreamScheduler(
-            topology: topology, capacity: max(1, configuration.streamBufferSize), maxTasks: max(1, configuration.maxConcurrency ?? .max))
+            topology: topology, capacity: max(1, configuration.streamBufferSize), maxTasks: max(1, configuration.maxConcurrency ?? .max),
+            maxListCount: context.limits.maxListCount)
         var held = StreamNodes(count: topology.count)
         var failures: [(local: Int, error: any Error)] = []
         var cancelled = false
@@ -86,6 +87,9 @@ extension RunExecution {
                 case .fire(let n, _), .pull(let n), .deliver(let n, _, _), .finish(let n): l = n
                 case .completed(let n):
                     postCompleted(n, scope: scope, topology: topology, frame: frame, held: held)
+                    continue
+                case .fail(let n, let reason):
+                    report(streamFailure(NodeError(reason), local: n, scope: scope, frame: frame))
                     continue
                 case .waitForTask:
                     batch.flush()
@@ -168,8 +172,20 @@ extension RunExecution {
                     return self.streamFailure(error, local: l, scope: scope, frame: frame)
                 }
             }
-        case .deliver(let l, let h, let value):
+        case .deliver(let l, let h, let arrived):
             let handle = topology.handles[l][h]
+            // A reader's value is checked against the property's type, as a firing's inputs are.
+            let value: Value
+            do {
+                var given = arrived
+                if case .list = topology.handleTypes[l][h] {
+                    if case .list = arrived {} else { given = .list([arrived]) }
+                }
+                value = try coerced(given, to: topology.handleTypes[l][h], property: handle, position: scope.members[l])
+            } catch {
+                let failure = streamFailure(error, local: l, scope: scope, frame: frame)
+                return { failure }
+            }
             let made = makeReader(l, scope: scope, externals: externals, frame: frame, cursor: held.cursors[l])
             let cursor = held.cursors[l]
             return {
@@ -196,7 +212,7 @@ extension RunExecution {
                     return self.streamFailure(error, local: l, scope: scope, frame: frame)
                 }
             }
-        case .completed, .waitForTask, .finished, .stopped:
+        case .completed, .fail, .waitForTask, .finished, .stopped:
             preconditionFailure("not an action on a node")
         }
     }
@@ -234,7 +250,7 @@ extension RunExecution {
             inputs.set(binding.property, try coerced(value, to: binding.type, property: binding.property, position: position))
         }
         for (h, value) in values.enumerated() {
-            guard let value else { continue }
+            guard let value, !topology.handles[l][h].hasPrefix(StreamTopology.dependencyPrefix) else { continue }
             let type = topology.handleTypes[l][h]
             var given = value
             if case .list = type {

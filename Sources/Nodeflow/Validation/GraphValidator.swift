@@ -118,6 +118,7 @@ private struct PlanCompiler {
         var typeCache: [String: NodeTypeInfo] = [:]
         var unknownByPack: [String: [Int]] = [:]
         var namespaces: Set<String>?  // the registry's, computed at the first unknown type
+        var nearMisses: [String: Bool] = [:]  // one search per unknown type, not per node
         var hints: [String: String?] = [:]  // one search per unknown type, not per node
         var last: NodeTypeInfo?  // graphs often repeat one type many times in a row
         for (i, node) in graph.nodes.enumerated() {
@@ -132,7 +133,9 @@ private struct PlanCompiler {
                 typeCache[node.type] = info
                 metadata[i] = info
                 last = info
-            } else if let pack = UnknownTypes.pack(of: node.type, namespaces: namespaces ?? { namespaces = registry.namespaces; return namespaces! }()) {
+            } else if let pack = UnknownTypes.pack(of: node.type, namespaces: namespaces ?? { namespaces = registry.namespaces; return namespaces! }()),
+                !(nearMisses[node.type] ?? { let near = UnknownTypes.isNearMiss(node.type, registry: registry); nearMisses[node.type] = near; return near }())
+            {
                 unknownByPack[pack, default: []].append(i)
             } else {
                 var message = "node '\(node.id)' has unknown type '\(Self.shortName(node.type))'"
@@ -160,6 +163,8 @@ private struct PlanCompiler {
                 if current[name] == nil, let type = registry.nodeType(named: name, format: .current) { current[name] = NodeTypeInfo(type) }
                 metadata[i] = current[name]
             }
+            // A name that streams only today (GenerateSequence) makes a stream type too.
+            if current.values.contains(where: { $0.streamRole != .buffered }) { hasStreamTypes = true }
         }
     }
 
@@ -511,7 +516,10 @@ private struct PlanCompiler {
             ? StreamTopology(
                 roles: members.map { metadata[$0]?.streamRole ?? .buffered }, runsInline: runsInline,
                 syncModes: syncModes.isEmpty ? Array(repeating: .onAny, count: members.count) : syncModes,
-                inputs: inputs, streamsOutput: members.map { metadata[$0]?.streamsOutput == true })
+                inputs: inputs, streamsOutput: members.map { metadata[$0]?.streamsOutput == true },
+                loopSources: members.indices.map { l in
+                    (bodySources[l] ?? []).compactMap { if case .local(let sl) = $0.source { sl } else { nil } }
+                })
             : nil
         return ScopePlan(
             loop: loop, members: members, inputs: inputs, dependents: dependents, dependencyCounts: counts,

@@ -59,6 +59,13 @@ enum UnknownTypes {
         return table
     }()
 
+    /// Whether a registered name lies at most two edits away (`nodetool.txt.FormatText`): a typo,
+    /// not a pack.
+    static func isNearMiss(_ type: String, registry: NodeRegistry) -> Bool {
+        guard let nearest = registry.nearestTypeName(to: type) else { return false }
+        return editDistance(Array(type.lowercased()), Array(nearest.lowercased())) <= 2
+    }
+
     /// The type's name in the other generation of nodetool's library, when it has one.
     static func renamed(_ type: String) -> String? { renames[type] }
 }

@@ -158,6 +158,15 @@ struct ExpressionParser {
     private var tokens: [Token]
     private var position = 0
     private var depth = 0
+    /// Operators applied so far: a chain (`x|f|f|…`, `a and b and …`) nests as deep as it is long
+    /// when evaluated, so it counts against a bound too.
+    private var links = 0
+    static let maxLinks = 256
+
+    private mutating func link() throws(JinjaTemplate.SyntaxError) {
+        links += 1
+        guard links <= Self.maxLinks else { throw JinjaTemplate.SyntaxError(message: "an expression of more than \(Self.maxLinks) operations") }
+    }
 
     static func parse(_ source: String) throws -> JinjaTemplate.Expression {
         var parser = ExpressionParser(tokens: try tokenize(source))
@@ -195,7 +204,20 @@ struct ExpressionParser {
                 var j = i + 1
                 var text = ""
                 while j < chars.count, chars[j] != c {
-                    if chars[j] == "\\", j + 1 < chars.count { j += 1 }
+                    if chars[j] == "\\", j + 1 < chars.count {
+                        j += 1
+                        // Python's escapes, as Jinja reads string literals.
+                        switch chars[j] {
+                        case "n": text.append("\n")
+                        case "t": text.append("\t")
+                        case "r": text.append("\r")
+                        case "0": text.append("\0")
+                        case "\\", "'", "\"": text.append(chars[j])
+                        default: text.append("\\"); text.append(chars[j])
+                        }
+                        j += 1
+                        continue
+                    }
                     text.append(chars[j])
                     j += 1
                 }
@@ -237,13 +259,19 @@ struct ExpressionParser {
         defer { depth -= 1 }
         guard depth <= TemplateParser.maxDepth else { throw JinjaTemplate.SyntaxError(message: "an expression nested more than \(TemplateParser.maxDepth) deep") }
         var left = try parseAnd()
-        while takeKeyword("or") { left = .or(left, try parseAnd()) }
+        while takeKeyword("or") {
+            try link()
+            left = .or(left, try parseAnd())
+        }
         return left
     }
 
     private mutating func parseAnd() throws -> JinjaTemplate.Expression {
         var left = try parseNot()
-        while takeKeyword("and") { left = .and(left, try parseNot()) }
+        while takeKeyword("and") {
+            try link()
+            left = .and(left, try parseNot())
+        }
         return left
     }
 
@@ -264,6 +292,7 @@ struct ExpressionParser {
     private mutating func parseFiltered() throws -> JinjaTemplate.Expression {
         var value = try parsePostfix()
         while take("|") {
+            try link()
             guard case .name(let name)? = next else { throw JinjaTemplate.SyntaxError(message: "a filter name must follow '|'") }
             position += 1
             var arguments: [JinjaTemplate.Expression] = []
@@ -282,10 +311,12 @@ struct ExpressionParser {
         var value = try parsePrimary()
         while true {
             if take(".") {
+                try link()
                 guard case .name(let name)? = next else { throw JinjaTemplate.SyntaxError(message: "a name must follow '.'") }
                 position += 1
                 value = .attribute(value, name)
             } else if take("[") {
+                try link()
                 let key = try parseOr()
                 guard take("]") else { throw JinjaTemplate.SyntaxError(message: "']' missing") }
                 value = .index(value, key)

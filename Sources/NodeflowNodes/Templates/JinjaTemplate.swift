@@ -61,7 +61,7 @@ struct JinjaTemplate: Sendable {
                 default: items = []
                 }
                 if items.isEmpty { try render(otherwise, scope: &scope, into: &out, context: context) }
-                let saved = scope[variable]
+                let saved = scope[variable], savedLoop = scope["loop"]
                 for (i, item) in items.enumerated() {
                     if i & 0xFF == 0 { try context.checkCancellation() }
                     scope[variable] = item
@@ -70,6 +70,7 @@ struct JinjaTemplate: Sendable {
                     try context.checkSize(out.utf8.count, of: "the formatted text")
                 }
                 scope[variable] = saved
+                scope["loop"] = savedLoop
             case .branch(let branches, let otherwise):
                 var taken = false
                 for (condition, body) in branches where try evaluate(condition, scope)?.isTruthy == true {
@@ -172,7 +173,8 @@ enum JinjaFilters {
             let end = arguments.count > 2 ? arguments[2].pythonStr : "..."
             let leeway = arguments.count > 3 ? Int(value: arguments[3]) ?? 5 : 5
             guard length >= end.count else { throw JinjaTemplate.SyntaxError(message: "truncate: length must be at least the end's length") }
-            if s.count <= length + leeway { return .string(s) }
+            let count = s.count
+            if count <= length || count - length <= leeway { return .string(s) }  // no overflow for huge arguments
             let cut = String(s.prefix(length - end.count))
             if killWords { return .string(cut + end) }
             if let space = cut.lastIndex(of: " ") { return .string(String(cut[..<space]) + end) }

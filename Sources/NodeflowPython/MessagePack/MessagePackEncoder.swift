@@ -32,7 +32,13 @@ public enum MessagePackEncoder {
                 write(item, into: &out)
             }
         case .extended(let type, let data): writeExtension(type, data, into: &out)
-        case .timestamp(let seconds, let nanoseconds):
+        case .timestamp(var seconds, var nanoseconds):
+            // Nanoseconds beyond a second carry into the seconds (the formats hold fewer than 10⁹).
+            if nanoseconds >= 1_000_000_000 {
+                let (sum, overflow) = seconds.addingReportingOverflow(Int64(nanoseconds / 1_000_000_000))
+                seconds = overflow ? .max : sum
+                nanoseconds %= 1_000_000_000
+            }
             // The three timestamp layouts, smallest first (as msgpack's spec and Python do).
             if nanoseconds == 0, seconds >= 0, seconds <= Int64(UInt32.max) {
                 var data: [UInt8] = []

@@ -26,6 +26,9 @@ struct StreamScheduler {
         case finish(Int)
         /// A node is done (post its completion); report nothing.
         case completed(Int)
+        /// A node must fail with this reason (a list it gathers passed the run's limit); report
+        /// ``failed(_:)``.
+        case fail(Int, String)
         /// Wait for a child task to end and report it.
         case waitForTask
         /// Every node is done.
@@ -90,8 +93,12 @@ struct StreamScheduler {
     /// The nodes that failed, in the order they were reported.
     private(set) var failedNodes: [Int] = []
 
-    init(topology: StreamTopology, capacity: Int = 64, maxTasks: Int = .max) {
+    /// The most items a list aggregation may gather (the run's `ValueLimits`).
+    private let maxListCount: Int
+
+    init(topology: StreamTopology, capacity: Int = 64, maxTasks: Int = .max, maxListCount: Int = .max) {
         precondition(capacity > 0 && maxTasks > 0, "buffers and the concurrency cap must allow one")
+        self.maxListCount = maxListCount
         self.topology = topology
         self.capacity = capacity
         self.maxTasks = maxTasks
@@ -142,6 +149,11 @@ struct StreamScheduler {
             return nil
         }
         if nodes[l].phase == .generating {
+            // Every node it sends to is done (failed, or finished early): nothing would take its items.
+            if !topology.routes[l].isEmpty, topology.routes[l].allSatisfy({ nodes[$0.target].phase == .done }) {
+                nodes[l].phase = .idle
+                return examine(l)
+            }
             guard hasRoom(l) else { return nil }
             return start(l, .pull(l))
         }
@@ -230,6 +242,10 @@ struct StreamScheduler {
             take(l, h)
             if case .list = topology.handleTypes[l][h], topology.edgeCounts[l][h] > 1 {
                 if case .list(let items) = value { nodes[l].lists[h].append(contentsOf: items) } else { nodes[l].lists[h].append(value) }
+                if nodes[l].lists[h].count > maxListCount {
+                    nodes[l].lists = []
+                    return start(l, .fail(l, "the list gathered for '\(topology.handles[l][h])' has more than \(maxListCount) items, the run's limit"))
+                }
             } else {
                 nodes[l].current[h] = value
             }
@@ -310,7 +326,7 @@ struct StreamScheduler {
 
     private mutating func route(from l: Int, _ outputs: NodeOutputs) {
         for route in topology.routes[l] {
-            guard let value = outputs[route.slot] else { continue }
+            guard let value = route.slot == StreamTopology.anySlot ? .null : outputs[route.slot] else { continue }
             let t = route.target
             guard nodes[t].phase != .done else { continue }
             nodes[t].arrivals.append((route.handle, value))

@@ -32,6 +32,11 @@ struct StreamTopology: Sendable {
 
     var count: Int { roles.count }
 
+    /// The name of a handle that stands for a Loop body's dependency, not a property.
+    static let dependencyPrefix = "\u{1}depends-on:"
+    /// A route's slot that carries a token for any item of its source (a dependency).
+    static let anySlot = "\u{1}any"
+
     /// Whether a member fires once, as in a scope without streams: a plain node nothing streams into.
     func firesOnce(_ l: Int) -> Bool { roles[l] == .buffered && !downstreamOfStream[l] }
 
@@ -39,8 +44,11 @@ struct StreamTopology: Sendable {
     ///   - inputs: each member's input bindings (local ones become handles).
     ///   - streamsOutput: whether each member sends a stream (generators, and readers that pass
     ///     values on as they arrive).
+    ///   - loopSources: for each member, the members a Loop's body reads (the Loop waits for them
+    ///     as for an input: a handle of its own, named with ``dependencyPrefix``).
     init(
-        roles: [StreamRole], runsInline: [Bool], syncModes: [SyncMode], inputs: [[InputBinding]], streamsOutput: [Bool]
+        roles: [StreamRole], runsInline: [Bool], syncModes: [SyncMode], inputs: [[InputBinding]], streamsOutput: [Bool],
+        loopSources: [[Int]] = []
     ) {
         let n = roles.count
         self.roles = roles
@@ -68,6 +76,17 @@ struct StreamTopology: Sendable {
                     firstSource[l].append(s)
                 }
                 edgesInFileOrder.append((binding.edge, s, Route(slot: binding.sourceSlot, target: l, handle: h)))
+                if !upstream[l].contains(s) { upstream[l].append(s) }
+            }
+        }
+        for (l, sources) in loopSources.enumerated() {
+            for s in sources {
+                let h = handles[l].count
+                handles[l].append(Self.dependencyPrefix + String(s))
+                edgeCounts[l].append(1)
+                handleTypes[l].append(.any)
+                firstSource[l].append(s)
+                edgesInFileOrder.append((Int.max, s, Route(slot: Self.anySlot, target: l, handle: h)))
                 if !upstream[l].contains(s) { upstream[l].append(s) }
             }
         }
