@@ -69,7 +69,7 @@ struct NodePropertyTests {
         #expect(outcomes["invalid", default: 0] > 0)
     }
 
-    /// Runs one node; cancels it after a second; fails the test if it has not ended 3 s later.
+    /// Runs one node; cancels it after a second; fails the test if it has not ended 9 s later.
     static func runBounded(_ type: String, _ data: [String: Value]) async throws -> String {
         let node = NodeSpec(id: "n", type: type, data: .init(uniqueKeysWithValues: data.sorted { $0.key < $1.key }))
         let runner = WorkflowRunner(jobID: "p", configuration: .init(registry: .standard))
@@ -106,7 +106,9 @@ struct NodePropertyTests {
                 }
             }
             let elapsed = clock.now - start
-            #expect(elapsed < .seconds(4), "\(type) with \(data.mapValues { $0.jsonString().prefix(60) }) took \(elapsed)")
+            // A node that ignores the cancel would run far longer; the bound leaves room for a test
+            // pool shared with slow suites on two cores.
+            #expect(elapsed < .seconds(10), "\(type) with \(data.mapValues { $0.jsonString().prefix(60) }) took \(elapsed)")
             return outcome ?? "none"
         }
     }

@@ -12,7 +12,7 @@ struct RealWorkflowTests {
     static let pythonNodes = "a namespace of nodetool's Python nodes"
 
     /// The folder of fetched files, or `nil` (with the reason) when PyPI cannot be reached.
-    static func fetch() throws -> (URL?, String) {
+    static func fetch() throws -> (URL?, String) {  // blocking
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-053-examples-\(UUID().uuidString)")
         let process = Process()
@@ -32,8 +32,9 @@ struct RealWorkflowTests {
     }
 
     @Test("every file loads; each fails only on nodes written in Python, reported per namespace")
-    func examples() throws {
-        let (fetched, reason) = try Self.fetch()
+    func examples() async throws {
+        // pip runs for a second or two: on a thread of its own, not the tests' shared pool.
+        let (fetched, reason) = try await offPool { try Self.fetch() }
         guard let folder = fetched else {
             // No network: say so rather than pass silently.
             withKnownIssue("PyPI unreachable: \(reason)") { Issue.record("not checked") }

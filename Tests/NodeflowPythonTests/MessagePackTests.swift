@@ -136,7 +136,14 @@ extension MessagePackTests {
     }
 
     @Test("Python's msgpack reads what we write and writes it back byte for byte, for random values")
-    func againstPython() throws {
+    func againstPython() async throws {
+        // Python runs on threads of its own: the blocking pipes must not hold the tests' shared pool.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread { continuation.resume(with: Result { try Self.checkAgainstPython() }) }
+        }
+    }
+
+    static func checkAgainstPython() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/msgpack_echo.py")
         let check = Process()
@@ -150,7 +157,7 @@ extension MessagePackTests {
             return
         }
         var generator = SystemRandomNumberGenerator()
-        let values = (0..<500).map { _ in Self.pythonCompatible(0, &generator) }
+        let values = (0..<300).map { _ in Self.pythonCompatible(0, &generator) }
         var input: [UInt8] = []
         var encoded: [[UInt8]] = []
         for value in values {
