@@ -126,10 +126,10 @@ extension MessagePackTests {
         }
         guard depth < 4 else { return scalar() }
         switch Int.random(in: 0..<4, using: &generator) {
-        case 0: return .array((0..<Int.random(in: 0..<20, using: &generator)).map { _ in pythonCompatible(depth + 1, &generator) })
+        case 0: return .array((0..<Int.random(in: 0..<8, using: &generator)).map { _ in pythonCompatible(depth + 1, &generator) })
         case 1:
             var entries: [(key: MessagePack, value: MessagePack)] = []
-            for k in 0..<Int.random(in: 0..<20, using: &generator) { entries.append((.string("k\(k)"), pythonCompatible(depth + 1, &generator))) }
+            for k in 0..<Int.random(in: 0..<8, using: &generator) { entries.append((.string("k\(k)"), pythonCompatible(depth + 1, &generator))) }
             return .map(entries)
         default: return scalar()
         }
