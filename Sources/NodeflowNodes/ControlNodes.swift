@@ -156,15 +156,15 @@ struct Output: StreamConsumerNode {
 
         mutating func receive(_ value: Value, on handle: String, emit: inout StreamEmitter) async throws {
             received = true
-            record(value, &emit)
+            try record(value, &emit)
         }
 
         mutating func finish(emit: inout StreamEmitter) async throws {
-            if !received { record(context["value"], &emit) }
+            if !received { try record(context["value"], &emit) }
         }
 
-        private func record(_ value: Value, _ emit: inout StreamEmitter) {
-            context.recordOutput(value, name: name)
+        private func record(_ value: Value, _ emit: inout StreamEmitter) throws {
+            try context.recordOutput(value, name: name)
             if value != .null { emit.emit(NodeOutputs(value)) }
         }
     }

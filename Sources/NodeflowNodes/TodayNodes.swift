@@ -22,7 +22,7 @@ struct FormatText: Node {
         var variables: [String: Value] = [:]
         for (name, value) in context.inputs.all where name != "template" { variables[name.lowercased()] = value }
         do {
-            let parsed = try JinjaTemplate(Self.normalized(template))
+            let parsed = try JinjaTemplate(try Self.normalized(template, context: context))
             return NodeOutputs(.string(try parsed.render(variables, context: context)))
         } catch let error as JinjaTemplate.SyntaxError {
             throw NodeError("Template error: \(error.message)")
@@ -31,7 +31,7 @@ struct FormatText: Node {
 
     /// nodetool's two rewrites before Jinja sees the template: `{NAME}` becomes `{{ NAME }}`,
     /// then the text of each `{{ …` up to `|` or `}` is lowercased wherever it occurs.
-    static func normalized(_ template: String) -> String {
+    static func normalized(_ template: String, context: NodeContext) throws -> String {
         var text = template
         // (?<!\{)\{([A-Za-z_]\w*)\}(?!\})
         let single = try! NSRegularExpression(pattern: #"(?<!\{)\{([A-Za-z_]\w*)\}(?!\})"#)
@@ -43,6 +43,7 @@ struct FormatText: Node {
         // Each distinct name once, and only where lowercasing changes it.
         var seen: Set<String> = []
         for name in found where seen.insert(name).inserted && name.lowercased() != name {
+            if seen.count & 63 == 0 { try context.checkCancellation() }  // a pass over the text per name
             text = text.replacingOccurrences(of: name, with: name.lowercased())
         }
         return text

@@ -316,6 +316,22 @@ extension StreamRunnerTests {
         #expect(failure.description.contains("more than 1000 items"))
     }
 
+    @Test("an Output fed an endless stream stops at the run's list limit")
+    func outputLimit() async throws {
+        let graph = Graph(
+            nodes: [node("seq", "test.Count", ["count": 1_000_000_000]), node("out", "nodetool.output.Output", ["name": "all"])],
+            edges: [edge("seq", "out", "value")])
+        let runner = WorkflowRunner(jobID: "limit", configuration: .init(registry: Self.registry()))
+        let context = ProcessingContext(limits: ValueLimits(maxListCount: 1_000))
+        async let drained: Void = { for await _ in context.messages {} }()
+        var caught: (any Error)?
+        do { _ = try await runner.run(RunJobRequest(graph: graph), context: context) } catch { caught = error }
+        await drained
+        let failure = try #require(caught as? NodeFailure)
+        #expect(failure.nodeID == "out")
+        #expect(failure.description.contains("the values recorded for output 'all'"))
+    }
+
     @Test("a generator whose every target has failed stops, rather than running on for nobody")
     func generatorStopsWhenNobodyListens() async throws {
         let probe = Probe()

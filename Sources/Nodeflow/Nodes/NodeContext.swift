@@ -44,9 +44,13 @@ public struct NodeContext: Sendable {
 
     /// Records a value an output node received: posts its `output_update` and adds it to the
     /// job's result under `name` (unless equal to the last value recorded there, or `None`).
-    public func recordOutput(_ value: Value, name: String) {
+    /// - Throws: ``ValueLimitError`` when the name already holds the run's most list items.
+    public func recordOutput(_ value: Value, name: String) throws {
         processing.post(.outputUpdate(OutputUpdate(nodeID: nodeID, outputName: name, value: value)))
-        processing.recordedOutputs.record(value, name: name)
+        guard processing.recordedOutputs.record(value, name: name, limit: processing.limits.maxListCount) else {
+            try checkCount(processing.limits.maxListCount + 1, of: "the values recorded for output '\(name)'")
+            return
+        }
     }
 
     /// The resolved value of a property, `.null` when it has none.

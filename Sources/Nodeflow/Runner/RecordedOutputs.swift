@@ -7,11 +7,14 @@ import Synchronization
 final class RecordedOutputs: Sendable {
     private let values = Mutex<OrderedDictionary<String, [Value]>>([:])
 
-    func record(_ value: Value, name: String) {
-        guard value != .null else { return }
-        values.withLock { values in
-            if let last = values[name]?.last, last.pythonEquals(value) { return }
+    /// Records a value; `false` when the name already holds `limit` values (nothing is recorded).
+    func record(_ value: Value, name: String, limit: Int) -> Bool {
+        guard value != .null else { return true }
+        return values.withLock { values in
+            if let last = values[name]?.last, last.pythonEquals(value) { return true }
+            guard values[name, default: []].count < limit else { return false }
             values[name, default: []].append(value)
+            return true
         }
     }
 
@@ -36,18 +39,8 @@ extension Value {
         case (.int(let a), .int(let b)):
             return a == b
         default:
-            if let x = self.pythonNumber, let y = other.pythonNumber { return x == y }
+            if let x = numericValue, let y = other.numericValue { return x == y }
             return self == other
-        }
-    }
-
-    /// The value as a number where Python compares it as one (bools are ints).
-    private var pythonNumber: Double? {
-        switch self {
-        case .bool(let b): b ? 1 : 0
-        case .int(let i): Double(i)
-        case .float(let f): f
-        default: nil
         }
     }
 }

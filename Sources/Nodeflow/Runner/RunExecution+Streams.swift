@@ -186,34 +186,35 @@ extension RunExecution {
                 let failure = streamFailure(error, local: l, scope: scope, frame: frame)
                 return { failure }
             }
-            let made = makeReader(l, scope: scope, externals: externals, frame: frame, cursor: held.cursors[l])
-            let cursor = held.cursors[l]
-            return {
-                do {
-                    try made.get()
-                    var emitter = StreamEmitter()
-                    try await cursor.reader!.receive(value, on: handle, emit: &emitter)
-                    return .delivered(l, emitter.items)
-                } catch {
-                    return self.streamFailure(error, local: l, scope: scope, frame: frame)
-                }
+            return readerWork(l, scope: scope, externals: externals, frame: frame, held: held) { reader, emitter in
+                try await reader.receive(value, on: handle, emit: &emitter)
             }
         case .finish(let l):
-            let made = makeReader(l, scope: scope, externals: externals, frame: frame, cursor: held.cursors[l])
-            let cursor = held.cursors[l]
-            return {
-                do {
-                    try made.get()
-                    var emitter = StreamEmitter()
-                    try await cursor.reader!.finish(emit: &emitter)
-                    cursor.reader = nil
-                    return .delivered(l, emitter.items)
-                } catch {
-                    return self.streamFailure(error, local: l, scope: scope, frame: frame)
-                }
+            return readerWork(l, scope: scope, externals: externals, frame: frame, held: held, finishing: true) { reader, emitter in
+                try await reader.finish(emit: &emitter)
             }
         case .completed, .fail, .waitForTask, .finished, .stopped:
             preconditionFailure("not an action on a node")
+        }
+    }
+
+    /// A stream reader's action: its reader (made at the first), the call, the items it sent.
+    private func readerWork(
+        _ l: Int, scope: ScopePlan, externals: [Int: NodeOutputs], frame: Frame, held: StreamNodes, finishing: Bool = false,
+        _ call: @escaping @Sendable (inout any NodeStreamReader, inout StreamEmitter) async throws -> Void
+    ) -> @Sendable () async -> StreamEvent {
+        let cursor = held.cursors[l]
+        let made = makeReader(l, scope: scope, externals: externals, frame: frame, cursor: cursor)
+        return {
+            do {
+                try made.get()
+                var emitter = StreamEmitter()
+                try await call(&cursor.reader!, &emitter)
+                if finishing { cursor.reader = nil }
+                return .delivered(l, emitter.items)
+            } catch {
+                return self.streamFailure(error, local: l, scope: scope, frame: frame)
+            }
         }
     }
 

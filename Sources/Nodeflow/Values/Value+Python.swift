@@ -67,7 +67,8 @@ extension Value {
     /// The outcome of ``pythonCompare(_:_:)``.
     public enum ComparisonResult: Sendable { case ascending, same, descending }
 
-    private var numericValue: Double? {
+    /// The value as Python compares it as a number (bools are ints); `nil` for other kinds.
+    var numericValue: Double? {
         switch self {
         case .bool(let b): b ? 1 : 0
         case .int(let i): Double(i)

@@ -61,31 +61,27 @@ final class ConnectionRegistry: Sendable {
         max(64, min(10_000, descriptors - 256))
     }
 
+    #if canImport(Glibc)
+    private static let openFiles = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let openFiles = RLIMIT_NOFILE
+    #endif
+
     /// The soft open-file limit.
     static func descriptorLimit() -> Int {
         var limit = rlimit()
-        #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
-        guard getrlimit(resource, &limit) == 0 else { return 1024 }
+        guard getrlimit(openFiles, &limit) == 0 else { return 1024 }
         return Int(clamping: limit.rlim_cur)
     }
 
     /// Raises the soft open-file limit to the hard one and returns it.
     static func raiseDescriptorLimit() -> Int {
         var limit = rlimit()
-        #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
-        guard getrlimit(resource, &limit) == 0 else { return 1024 }
+        guard getrlimit(openFiles, &limit) == 0 else { return 1024 }
         if limit.rlim_cur < limit.rlim_max {
             var raised = limit
             raised.rlim_cur = min(limit.rlim_max, 1 << 20)
-            if setrlimit(resource, &raised) == 0 { limit = raised }
+            if setrlimit(openFiles, &raised) == 0 { limit = raised }
         }
         return Int(clamping: limit.rlim_cur)
     }

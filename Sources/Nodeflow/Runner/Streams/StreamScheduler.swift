@@ -326,7 +326,7 @@ struct StreamScheduler {
 
     private mutating func route(from l: Int, _ outputs: NodeOutputs) {
         for route in topology.routes[l] {
-            guard let value = route.slot == StreamTopology.anySlot ? .null : outputs[route.slot] else { continue }
+            guard let value = route.isDependency ? .null : outputs[route.slot] else { continue }
             let t = route.target
             guard nodes[t].phase != .done else { continue }
             nodes[t].arrivals.append((route.handle, value))

@@ -7,6 +7,8 @@ struct StreamTopology: Sendable {
         var slot: String
         var target: Int
         var handle: Int
+        /// A Loop's dependency: any item of the source counts, whatever its slots.
+        var isDependency = false
     }
 
     let roles: [StreamRole]
@@ -34,8 +36,6 @@ struct StreamTopology: Sendable {
 
     /// The name of a handle that stands for a Loop body's dependency, not a property.
     static let dependencyPrefix = "\u{1}depends-on:"
-    /// A route's slot that carries a token for any item of its source (a dependency).
-    static let anySlot = "\u{1}any"
 
     /// Whether a member fires once, as in a scope without streams: a plain node nothing streams into.
     func firesOnce(_ l: Int) -> Bool { roles[l] == .buffered && !downstreamOfStream[l] }
@@ -86,7 +86,7 @@ struct StreamTopology: Sendable {
                 edgeCounts[l].append(1)
                 handleTypes[l].append(.any)
                 firstSource[l].append(s)
-                edgesInFileOrder.append((Int.max, s, Route(slot: Self.anySlot, target: l, handle: h)))
+                edgesInFileOrder.append((Int.max, s, Route(slot: "", target: l, handle: h, isDependency: true)))
                 if !upstream[l].contains(s) { upstream[l].append(s) }
             }
         }
