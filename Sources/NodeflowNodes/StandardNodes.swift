@@ -17,5 +17,5 @@ public enum StandardNodes {
     public static let all: [any Node.Type] =
         ConstantNodes.all + InputNodes.all + OutputNodes.all + MathNodes.all + TextNodes.all + ListNodes.all
         + DictionaryNodes.all + WorkflowNodes.all + BooleanNodes.all + MoreTextNodes.all + MoreCollectionNodes.all
-        + DataframeNodes.all + AssetNodes.all + ControlNodes.all + LibMathNodes.all + [ListSum.self] + TodayNodes.all + TodayCollectionNodes.all + TodayInputNodes.all
+        + DataframeNodes.all + AssetNodes.all + ControlNodes.all + LibMathNodes.all + [ListSum.self] + TodayNodes.all + TodayCollectionNodes.all + TodayInputNodes.all + TodayDataNodes.all + RecordListNodes.all + TodayTextNodes.all
 }

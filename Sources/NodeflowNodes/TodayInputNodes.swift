@@ -8,7 +8,7 @@ enum TodayInputNodes {
     static let all: [any Node.Type] = [
         StringListInput.self, TextListInput.self, FolderPathInput.self, FilePathInput.self, SelectInput.self, ColorInput.self,
         LanguageModelInput.self, DocumentInput.self, DocumentFileInput.self, MessageInput.self, MessageListInput.self,
-        MessageDeconstructor.self,
+        MessageDeconstructor.self, CollectionInput.self,
     ]
     /// Types that changed: today's IntegerInput and FloatInput do not clamp their value.
     static let currentFormatOnly: [any Node.Type] = [TodayIntegerInput.self, TodayFloatInput.self]
@@ -51,6 +51,11 @@ struct SelectInput: ValueNode {
         PropertyDescriptor("options", .list(.string), default: [], description: "The options."),
         PropertyDescriptor("enum_type_name", .string, default: "", description: "The name of the options' type, if any."),
     ])
+}
+
+/// A vector-database collection by name (nodetool 2025; Nodeflow passes the reference on).
+struct CollectionInput: ValueNode {
+    static let metadata = inputMetadata("CollectionInput", .asset("collection"), ["type": "collection", "name": ""], "A collection reference: {\"type\": \"collection\", \"name\": ...}.")
 }
 
 struct ColorInput: ValueNode {

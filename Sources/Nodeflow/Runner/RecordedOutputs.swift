@@ -23,24 +23,3 @@ final class RecordedOutputs: Sendable {
         values.withLock { $0[name] }
     }
 }
-
-extension Value {
-    /// Python's `==`: `1 == 1.0 == True`, lists and dicts element by element.
-    func pythonEquals(_ other: Value) -> Bool {
-        switch (self, other) {
-        case (.list(let a), .list(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.pythonEquals($1) }
-        case (.dict(let a), .dict(let b)):
-            guard a.count == b.count else { return false }
-            for (key, value) in a {
-                guard let o = b[key], o.pythonEquals(value) else { return false }
-            }
-            return true
-        case (.int(let a), .int(let b)):
-            return a == b
-        default:
-            if let x = numericValue, let y = other.numericValue { return x == y }
-            return self == other
-        }
-    }
-}

@@ -68,7 +68,7 @@ extension Value {
     public enum ComparisonResult: Sendable { case ascending, same, descending }
 
     /// The value as Python compares it as a number (bools are ints); `nil` for other kinds.
-    var numericValue: Double? {
+    public var numericValue: Double? {
         switch self {
         case .bool(let b): b ? 1 : 0
         case .int(let i): Double(i)
@@ -88,5 +88,26 @@ extension Value {
 extension String {
     fileprivate func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension Value {
+    /// Python's `==`: `1 == 1.0 == True`, lists and dicts element by element.
+    public func pythonEquals(_ other: Value) -> Bool {
+        switch (self, other) {
+        case (.list(let a), .list(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.pythonEquals($1) }
+        case (.dict(let a), .dict(let b)):
+            guard a.count == b.count else { return false }
+            for (key, value) in a {
+                guard let o = b[key], o.pythonEquals(value) else { return false }
+            }
+            return true
+        case (.int(let a), .int(let b)):
+            return a == b
+        default:
+            if let x = numericValue, let y = other.numericValue { return x == y }
+            return self == other
+        }
     }
 }
