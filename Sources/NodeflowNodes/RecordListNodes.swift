@@ -73,7 +73,7 @@ struct FilterDictsByNumber: Node {
             PropertyDescriptor("values", .list(.dict), default: [], description: "The dicts."),
             PropertyDescriptor("key", .string, default: "", description: "The key holding the number."),
             PropertyDescriptor("filter_type", .enumeration(["greater_than", "less_than", "equal_to", "even", "odd", "positive", "negative"]), default: "greater_than", description: "The test."),
-            PropertyDescriptor("value", .union([.float, .null]), default: nil, description: "The value to compare with (greater_than, less_than, equal_to)."),
+            PropertyDescriptor("value", .union([.float, .null]), default: .null, description: "The value to compare with (greater_than, less_than, equal_to)."),
         ],
         outputs: [OutputDescriptor("output", .list(.dict))], runsInline: true)
 
@@ -116,7 +116,7 @@ struct MapField: Node {
         properties: [
             PropertyDescriptor("values", .list(.dict), default: [], description: "The dicts."),
             PropertyDescriptor("field", .string, default: "", description: "The key."),
-            PropertyDescriptor("default", .any, default: nil, description: "The value for dicts without the key."),
+            PropertyDescriptor("default", .any, default: .null, description: "The value for dicts without the key."),
         ],
         outputs: [OutputDescriptor("output", .list(.any))], runsInline: true)
 

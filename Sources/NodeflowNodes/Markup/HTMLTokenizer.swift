@@ -13,15 +13,14 @@ enum HTMLTokenizer {
     /// Elements that never have contents.
     static let voidElements: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
 
-    /// The tokens of `html`. An unknown `&name;` keeps its `;` when `keepUnknownEntitySemicolon`
-    /// (Python's `html.unescape`), and loses it otherwise (BeautifulSoup's `html.parser` builder).
-    static func tokens(_ html: String, keepUnknownEntitySemicolon: Bool = false) -> [HTMLToken] {
+    /// The tokens of `html`, character references decoded in `style`.
+    static func tokens(_ html: String, style: EntityStyle = .beautifulSoup) -> [HTMLToken] {
         let s = Array(html.unicodeScalars)
         var tokens: [HTMLToken] = []
         var text = String.UnicodeScalarView()
         var i = 0
         func flush() {
-            if !text.isEmpty { tokens.append(.text(decodeEntities(String(text), keepUnknownSemicolon: keepUnknownEntitySemicolon))); text = String.UnicodeScalarView() }
+            if !text.isEmpty { tokens.append(.text(decodeEntities(String(text), style: style))); text = String.UnicodeScalarView() }
         }
         func starts(_ prefix: String, at j: Int) -> Bool {
             var k = j
@@ -68,7 +67,7 @@ enum HTMLTokenizer {
                     i = close + 1
                     continue
                 }
-                tokens.append(.start(name, attributes(String(String.UnicodeScalarView(s[j..<close])), keepUnknownSemicolon: keepUnknownEntitySemicolon)))
+                tokens.append(.start(name, attributes(String(String.UnicodeScalarView(s[j..<close])))))
                 i = close + 1
                 if name == "script" || name == "style" {
                     let end = find("</" + name, from: i) ?? s.count
@@ -85,7 +84,7 @@ enum HTMLTokenizer {
     }
 
     /// `name="value" name='value' name=value name`, names lowercased, values decoded.
-    private static func attributes(_ source: String, keepUnknownSemicolon: Bool) -> [String: String] {
+    private static func attributes(_ source: String) -> [String: String] {
         var result: [String: String] = [:]
         let s = Array(source.unicodeScalars)
         var i = 0
@@ -114,43 +113,85 @@ enum HTMLTokenizer {
                     value = String(String.UnicodeScalarView(s[valueStart..<i]))
                 }
             }
-            if !name.isEmpty, result[name] == nil { result[name] = decodeEntities(value, keepUnknownSemicolon: true) }
+            if !name.isEmpty, result[name] == nil { result[name] = String(decodeEntities(value + " ", style: .attribute).dropLast()) }
         }
         return result
     }
 
-    /// `&name;`, `&#123;` and `&#x1F600;`; an unknown name is left as written, less its `;`
-    /// unless `keepUnknownSemicolon`.
-    static func decodeEntities(_ text: String, keepUnknownSemicolon: Bool) -> String {
+    /// Character references as Python's `html.parser` finds them in text: `&name`, `&#123` and
+    /// `&#x1F600`, each ended by `;` (consumed) or by any other character (not consumed); one
+    /// that the text ends in stays as written. Invalid code points become U+FFFD.
+    static func decodeEntities(_ text: String, style: EntityStyle) -> String {
         guard text.contains("&") else { return text }
         let s = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0
+        func isAlnum(_ c: Unicode.Scalar) -> Bool { c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c)) }
+        func isHex(_ c: Unicode.Scalar) -> Bool { c.isASCII && (("0"..."9").contains(c) || ("a"..."f").contains(c) || ("A"..."F").contains(c)) }
         while i < s.count {
-            guard s[i] == "&", let semicolon = s[(i + 1)..<min(s.count, i + 34)].firstIndex(of: ";") else {
+            guard s[i] == "&", i + 1 < s.count else { out.append(s[i]); i += 1; continue }
+            var j = i + 1
+            var replacement: String?
+            if s[j] == "#" {
+                j += 1
+                let hex = j < s.count && (s[j] == "x" || s[j] == "X")
+                if hex { j += 1 }
+                let digitsStart = j
+                while j < s.count, hex ? isHex(s[j]) : ("0"..."9").contains(s[j]) { j += 1 }
+                guard j > digitsStart, j < s.count else { out.append(s[i]); i += 1; continue }
+                let digits = String(String.UnicodeScalarView(s[digitsStart..<j]))
+                let code = UInt32(digits, radix: hex ? 16 : 10).flatMap { $0 < 0x110000 && !(0xD800..<0xE000).contains($0) && $0 != 0 ? $0 : nil }
+                let scalar = code.flatMap(Unicode.Scalar.init) ?? "\u{FFFD}"
+                replacement = style == .html2text ? (html2textASCII[String(scalar)] ?? String(scalar)) : String(scalar)
+            } else if s[j].isASCII, s[j].properties.isAlphabetic {
+                while j < s.count, isAlnum(s[j]) || s[j] == "-" || s[j] == "." { j += 1 }
+                guard j < s.count else { out.append(s[i]); i += 1; continue }
+                let name = String(String.UnicodeScalarView(s[(i + 1)..<j]))
+                if style == .html2text, let ascii = html2textASCIIByName[name] {
+                    replacement = ascii
+                } else if let named = namedEntities[name] {
+                    replacement = named
+                } else {
+                    switch style {
+                    case .html2text: replacement = "&" + name + ";"
+                    case .beautifulSoup: replacement = "&" + name
+                    case .attribute: replacement = "&" + name + (s[j] == ";" ? ";" : "")
+                    }
+                }
+            } else {
                 out.append(s[i]); i += 1; continue
             }
-            let body = String(String.UnicodeScalarView(s[(i + 1)..<semicolon]))
-            var scalar: [Unicode.Scalar]?
-            if body.hasPrefix("#x") || body.hasPrefix("#X") {
-                scalar = UInt32(body.dropFirst(2), radix: 16).map { Unicode.Scalar($0) ?? "\u{FFFD}" }.map { [$0] }
-            } else if body.hasPrefix("#") {
-                scalar = UInt32(body.dropFirst()).map { Unicode.Scalar($0) ?? "\u{FFFD}" }.map { [$0] }
-            } else if let named = namedEntities[body] {
-                scalar = Array(named.unicodeScalars)
-            }
-            if let scalar {
-                out.append(contentsOf: scalar)
-                i = semicolon + 1
-            } else if !keepUnknownSemicolon, !body.isEmpty, body.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) }) {
-                out.append(contentsOf: s[i..<semicolon])
-                i = semicolon + 1
-            } else {
-                out.append(s[i]); i += 1
-            }
+            out.append(contentsOf: replacement!.unicodeScalars)
+            i = j < s.count && s[j] == ";" ? j + 1 : j
         }
         return String(out)
     }
+
+    enum EntityStyle {
+        /// BeautifulSoup: an unknown `&name;` loses its `;`.
+        case beautifulSoup
+        /// html2text: an unknown name keeps (or gains) its `;`; accented letters and typographic
+        /// marks become ASCII (`unicode_snob` off), a no-break space stays one until the end.
+        case html2text
+        /// Attribute values.
+        case attribute
+    }
+
+    /// html2text's ASCII stand-ins, by entity name.
+    static let html2textASCIIByName: [String: String] = [
+        "rsquo": "'", "lsquo": "'", "rdquo": "\"", "ldquo": "\"", "copy": "(C)", "mdash": "--", "rarr": "->", "larr": "<-",
+        "middot": "*", "ndash": "-", "oelig": "oe", "aelig": "ae", "agrave": "a", "aacute": "a", "acirc": "a", "atilde": "a",
+        "auml": "a", "aring": "a", "egrave": "e", "eacute": "e", "ecirc": "e", "euml": "e", "igrave": "i", "iacute": "i",
+        "icirc": "i", "iuml": "i", "ograve": "o", "oacute": "o", "ocirc": "o", "otilde": "o", "ouml": "o", "ugrave": "u",
+        "uacute": "u", "ucirc": "u", "uuml": "u", "lrm": "", "rlm": "",
+    ]
+
+    /// The same stand-ins by character, for numeric references.
+    static let html2textASCII: [String: String] = {
+        var byCharacter: [String: String] = [:]
+        for (name, ascii) in html2textASCIIByName { if let c = namedEntities[name] { byCharacter[c] = ascii } }
+        return byCharacter
+    }()
 
     /// The named entities pages commonly use (HTML5 defines over 2,000).
     static let namedEntities: [String: String] = [
@@ -167,6 +208,6 @@ enum HTMLTokenizer {
         "agrave": "à", "egrave": "è", "igrave": "ì", "ograve": "ò", "ugrave": "ù", "Agrave": "À", "Egrave": "È", "Igrave": "Ì", "Ograve": "Ò", "Ugrave": "Ù",
         "acirc": "â", "ecirc": "ê", "icirc": "î", "ocirc": "ô", "ucirc": "û", "Acirc": "Â", "Ecirc": "Ê", "Icirc": "Î", "Ocirc": "Ô", "Ucirc": "Û",
         "atilde": "ã", "otilde": "õ", "ntilde": "ñ", "Atilde": "Ã", "Otilde": "Õ", "Ntilde": "Ñ", "aring": "å", "Aring": "Å",
-        "ccedil": "ç", "Ccedil": "Ç", "oslash": "ø", "Oslash": "Ø", "aelig": "æ", "AElig": "Æ", "oelig": "œ", "OElig": "Œ",
+        "lrm": "\u{200E}", "rlm": "\u{200F}", "ccedil": "ç", "Ccedil": "Ç", "oslash": "ø", "Oslash": "Ø", "aelig": "æ", "AElig": "Æ", "oelig": "œ", "OElig": "Œ",
     ]
 }

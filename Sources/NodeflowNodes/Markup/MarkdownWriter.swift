@@ -12,7 +12,7 @@ struct MarkdownWriter {
 
     func convert(_ html: String) -> String {
         var output = Output(writer: self)
-        for token in HTMLTokenizer.tokens(html, keepUnknownEntitySemicolon: true) {
+        for token in HTMLTokenizer.tokens(html, style: .html2text) {
             switch token {
             case .text(let text): output.data(text)
             case .raw: break

@@ -83,19 +83,32 @@ struct JinjaTemplate: Sendable {
         }
     }
 
+    /// A short form of an expression, for messages.
+    private static func describe(_ expression: Expression) -> String {
+        switch expression {
+        case .name(let name): name
+        case .attribute(let base, let name): describe(base) + "." + name
+        case .index(let base, _): describe(base) + "[...]"
+        default: "the value"
+        }
+    }
+
     /// The expression's value; `nil` when undefined.
     private func evaluate(_ expression: Expression, _ scope: [String: Value]) throws -> Value? {
         switch expression {
         case .literal(let value): return value
         case .name(let name): return scope[name]
         case .attribute(let base, let name):
-            guard case .dict(let d)? = try evaluate(base, scope) else { return nil }
+            // As in Jinja, a missing attribute is undefined, but looking into an undefined value fails.
+            guard let container = try evaluate(base, scope) else { throw SyntaxError(message: "'\(Self.describe(base))' is undefined") }
+            guard case .dict(let d) = container else { return nil }
             return d[name]
         case .index(let base, let key):
-            let container = try evaluate(base, scope), k = try evaluate(key, scope)
+            guard let container = try evaluate(base, scope) else { throw SyntaxError(message: "'\(Self.describe(base))' is undefined") }
+            let k = try evaluate(key, scope)
             switch (container, k) {
-            case (.dict(let d)?, .string(let s)?): return d[s]
-            case (.list(let l)?, .int(let i)?):
+            case (.dict(let d), .string(let s)?): return d[s]
+            case (.list(let l), .int(let i)?):
                 let j = i < 0 ? l.count + i : i
                 return l.indices.contains(j) ? l[j] : nil
             default: return nil
