@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Nodeflow
 import Synchronization
 
@@ -159,9 +160,20 @@ struct ProgressNode: Node {
 }
 
 /// A registry with the test nodes and the built-in library.
+/// Emits each dynamic output the file names, as the name's length (an agent-like node).
+struct DynamicOutputsNode: Node {
+    static let metadata = NodeMetadata(type: "test.DynamicOutputs", outputs: [OutputDescriptor("output", .int)], supportsDynamicOutputs: true)
+
+    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        var slots: OrderedDictionary<String, Value> = ["output": 0]
+        for case .string(let name) in context["names"].listValue ?? [] { slots[name] = .int(name.count) }
+        return NodeOutputs(slots: slots)
+    }
+}
+
 func testRegistry() -> NodeRegistry {
     var registry = NodeRegistry.standard
-    registry.register([CountingAdd.self, SleepNode.self, FinalizeRecorder.self, GPUNode.self, FlakyNode.self, SlowNode.self, ProgressNode.self])
+    registry.register([CountingAdd.self, SleepNode.self, FinalizeRecorder.self, GPUNode.self, FlakyNode.self, SlowNode.self, ProgressNode.self, DynamicOutputsNode.self])
     return registry
 }
 

@@ -198,4 +198,38 @@ struct WorkflowFormatTests {
         graph.edges[0].otherFields["edge_type"] = "data"
         #expect(GraphValidator(registry: testRegistry()).problems(in: graph, params: [:]).isEmpty)
     }
+
+    let validator = GraphValidator(registry: testRegistry(), gpuSlots: 0)
+
+    func problems(_ graph: Graph) -> [ValidationProblem] { validator.problems(in: graph, params: [:]) }
+
+    @Test("dynamic outputs: edges from the names a file lists run for a type that has them, and are a problem for one that has not")
+    func dynamicOutputs() async throws {
+        var graph = Graph(
+            nodes: [node("d", "test.DynamicOutputs"), node("o", "nodetool.output.IntegerOutput", ["name": "len"])],
+            edges: [EdgeSpec(source: "d", sourceHandle: "summary", target: "o", targetHandle: "value")])
+        graph.nodes[0].otherFields["dynamic_outputs"] = ["summary": ["type": "int"]]
+        graph.nodes[0].otherFields["dynamic_properties"] = [:]
+        #expect(problems(graph).isEmpty)
+        graph.nodes[0].data["names"] = ["summary"]
+        // `names` is not declared: a value the type ignores (a warning), yet the node reads it.
+        let context = ProcessingContext()
+        async let drained: Void = { for await _ in context.messages {} }()
+        let outputs = try await WorkflowRunner(jobID: "dyn", configuration: .init(registry: testRegistry())).run(RunJobRequest(graph: graph), context: context)
+        await drained
+        #expect(outputs["len"] == 7)
+
+        graph.nodes[0].type = "nodetool.math.Add"
+        let found = problems(graph)
+        #expect(found.map(\.kind).contains(ValidationProblem.Kind.unknownOutputSlot))
+        #expect(found.contains { $0.message.contains("lists it under dynamic_outputs, but nodetool.math.Add has no dynamic outputs") })
+    }
+
+    @Test("dynamic_properties on a type that takes none are a warning, not silently dropped")
+    func dynamicPropertiesOnPlainType() throws {
+        var graph = Graph(nodes: [node("a", "nodetool.math.Add", ["a": 1, "b": 2])])
+        graph.nodes[0].otherFields["dynamic_properties"] = ["extra": 5]
+        let plan = try validator.compile(graph)
+        #expect(plan.warnings.contains { $0.contains("node 'a' (nodetool.math.Add) has dynamic_properties (extra)") })
+    }
 }

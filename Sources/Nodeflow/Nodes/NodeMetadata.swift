@@ -36,6 +36,9 @@ public struct NodeMetadata: Sendable {
     /// `FormatText`): edges into any property name, and the file's `dynamic_properties`, reach it
     /// as inputs of any type.
     public var isDynamic: Bool
+    /// Whether the node has outputs it does not declare (nodetool's agents and code nodes): the
+    /// file's `dynamic_outputs` names them, and edges from those names carry what the node emits.
+    public var supportsDynamicOutputs: Bool
 
     public init(
         type: String,
@@ -49,7 +52,8 @@ public struct NodeMetadata: Sendable {
         retryPolicy: RetryPolicy? = nil,
         timeout: Duration? = nil,
         runsInline: Bool = false,
-        isDynamic: Bool = false
+        isDynamic: Bool = false,
+        supportsDynamicOutputs: Bool = false
     ) {
         self.type = type
         self.title = title ?? String(type.split(separator: ".").last ?? Substring(type))
@@ -63,6 +67,7 @@ public struct NodeMetadata: Sendable {
         self.timeout = timeout
         self.runsInline = runsInline
         self.isDynamic = isDynamic
+        self.supportsDynamicOutputs = supportsDynamicOutputs
     }
 
     /// The property with this name, if declared.

@@ -255,11 +255,15 @@ private struct PlanCompiler {
             }
             var sourceType: PropertyType?
             if let meta = metadata[source] {
+                let declaredDynamic = graph.nodes[source].otherFields["dynamic_outputs"]?[edge.sourceHandle] != nil
                 if let slot = meta.output(named: edge.sourceHandle) {
                     sourceType = slot.type
+                } else if meta.metadata.supportsDynamicOutputs, declaredDynamic {
+                    sourceType = .any  // what the node emits under that name
                 } else {
                     let known = meta.outputs.map(\.name).joined(separator: ", ")
-                    problem(.unknownOutputSlot, node: edge.source, edge: edge.label, "edge \(edge.label): node '\(edge.source)' (\(meta.typeName)) has no output '\(edge.sourceHandle)' (outputs: \(known))")
+                    let why = declaredDynamic ? "; the file lists it under dynamic_outputs, but \(meta.typeName) has no dynamic outputs" : ""
+                    problem(.unknownOutputSlot, node: edge.source, edge: edge.label, "edge \(edge.label): node '\(edge.source)' (\(meta.typeName)) has no output '\(edge.sourceHandle)' (outputs: \(known))\(why)")
                 }
             }
             var targetType: PropertyType?
@@ -297,7 +301,7 @@ private struct PlanCompiler {
             }
             // Most files give every property in `data`, with the right types: use it as it is.
             let data = graph.nodes[i].data
-            if !meta.metadata.isDynamic, data.count == meta.properties.count,
+            if !meta.metadata.isDynamic, data.count == meta.properties.count, node.otherFields["dynamic_properties"] == nil,
                 meta.properties.allSatisfy({ p in data[p.name].map { p.type.accepts($0) } ?? false })
             {
                 base.append(data)
@@ -313,9 +317,13 @@ private struct PlanCompiler {
                 }
                 defaultsByType[meta.typeName] = values
             }
-            if meta.metadata.isDynamic, case .dict(let dynamic)? = node.otherFields["dynamic_properties"] {
-                // nodetool keeps a dynamic node's own properties beside `data`.
-                for (name, value) in dynamic where meta.property(named: name) == nil { values[name] = value }
+            if case .dict(let dynamic)? = node.otherFields["dynamic_properties"], !dynamic.isEmpty {
+                if meta.metadata.isDynamic {
+                    // nodetool keeps a dynamic node's own properties beside `data`.
+                    for (name, value) in dynamic where meta.property(named: name) == nil { values[name] = value }
+                } else {
+                    warnings.append("node '\(node.id)' (\(meta.typeName)) has dynamic_properties (\(dynamic.keys.prefix(5).map(Self.shortName).joined(separator: ", "))), but \(meta.typeName) takes no dynamic properties; they are ignored")
+                }
             }
             for (name, value) in node.data {
                 guard let property = meta.property(named: name) else {
