@@ -274,7 +274,9 @@ private struct PlanCompiler {
                     targetType = .any  // a dynamic node takes any property
                 } else {
                     let known = meta.properties.map(\.name).joined(separator: ", ")
-                    problem(.unknownProperty, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): node '\(edge.target)' (\(meta.typeName)) has no property '\(edge.targetHandle)' (properties: \(known.isEmpty ? "none" : known))")
+                    // Files from before 0.5 fed a loop's list into its GroupInput; 0.5.3 drops such an edge and the loop runs on nothing.
+                    let hint = meta.role == .groupInput ? "; the loop's list goes into the Loop's 'input' (older nodetool files wired it to the GroupInput, which nodetool 0.5.3 ignores)" : ""
+                    problem(.unknownProperty, node: edge.target, edge: edge.label, property: edge.targetHandle, "edge \(edge.label): node '\(edge.target)' (\(meta.typeName)) has no property '\(edge.targetHandle)' (properties: \(known.isEmpty ? "none" : known))\(hint)")
                 }
             }
             if let sourceType, let targetType, !sourceType.canFlow(into: targetType) {
@@ -282,7 +284,7 @@ private struct PlanCompiler {
             }
             if !scope(scopeOf[source], encloses: scopeOf[target]) {
                 let loop = graph.nodes[scopeOf[source]].id
-                problem(.edgeLeavesGroup, node: edge.source, edge: edge.label, "edge \(edge.label) leaves the body of loop '\(loop)'; a loop's results leave through its GroupOutput and the loop's 'output'")
+                problem(.edgeLeavesGroup, node: edge.source, edge: edge.label, "edge \(edge.label) leaves the body of loop '\(loop)'; a loop's results leave through its GroupOutput and the loop's 'output'\(metadata[source]?.role == .groupOutput ? " (connect the edge to the Loop's 'output' rather than its GroupOutput's)" : "")")
             }
             incoming[target].append(e)
         }
