@@ -26,7 +26,7 @@ public struct ExecutionPlan: Sendable {
     func metadata(_ position: Int) -> NodeTypeInfo { typeInfo[position] }
 
     /// The type of the node at `position`.
-    func type(_ position: Int) -> any Node.Type { typeInfo[position].type }
+    func makeNode(_ position: Int) -> any Node { typeInfo[position].entry.make() }
 }
 
 /// Where an input value comes from.

@@ -4,9 +4,12 @@
 /// `nodetool.input.GroupInput`, `nodetool.output.GroupOutput`); `NodeRegistry.standard` from
 /// `NodeflowNodes` adds the built-in library. Register your own with ``register(_:)``.
 public struct NodeRegistry: Sendable {
-    private var types: [String: any Node.Type] = [:]
+    private var types: [String: NodeTypeEntry] = [:]
     /// Types that replace a name's type in files of today's format (see ``WorkflowFormat``).
-    private var currentTypes: [String: any Node.Type] = [:]
+    private var currentTypes: [String: NodeTypeEntry] = [:]
+    /// Namespaces whose nodes exist but cannot run here (a Python pack that failed to import),
+    /// with the reason validation gives.
+    private var unavailable: [String: String] = [:]
 
     /// A registry holding the group nodes only.
     public init() {
@@ -17,7 +20,32 @@ public struct NodeRegistry: Sendable {
 
     /// Adds a node type, replacing any type registered under the same name.
     public mutating func register(_ type: any Node.Type) {
-        types[type.metadata.type] = type
+        register(NodeTypeEntry(type))
+    }
+
+    /// Adds a node type made at run time (see ``NodeTypeEntry``), replacing any type registered
+    /// under the same name.
+    public mutating func register(_ entry: NodeTypeEntry) {
+        types[entry.metadata.type] = entry
+    }
+
+    /// Marks the node types of `namespace` (`huggingface.text`) as known but unavailable, e.g. a
+    /// Python module that failed to import: validation names `reason` for a node of such a type
+    /// instead of calling the type unknown.
+    public mutating func markUnavailable(namespace: String, reason: String) {
+        unavailable[namespace] = reason
+    }
+
+    /// Why the types of `type`'s namespace cannot run, when ``markUnavailable(namespace:reason:)``
+    /// said so for it or an enclosing namespace: the namespace and the reason.
+    public func unavailability(of type: String) -> (namespace: String, reason: String)? {
+        guard !unavailable.isEmpty else { return nil }
+        var prefix = Substring(type)
+        while let dot = prefix.lastIndex(of: ".") {
+            prefix = prefix[..<dot]
+            if let reason = unavailable[String(prefix)] { return (String(prefix), reason) }
+        }
+        return nil
     }
 
     /// Adds several node types.
@@ -30,13 +58,13 @@ public struct NodeRegistry: Sendable {
     /// returns a list). Files of 0.5.3's format keep the type registered with ``register(_:)``.
     public mutating func register(_ type: any Node.Type, for format: WorkflowFormat) {
         switch format {
-        case .nodetool053: types[type.metadata.type] = type
-        case .current: currentTypes[type.metadata.type] = type
+        case .nodetool053: types[type.metadata.type] = NodeTypeEntry(type)
+        case .current: currentTypes[type.metadata.type] = NodeTypeEntry(type)
         }
     }
 
     /// The node type registered under `name`.
-    public func nodeType(named name: String) -> (any Node.Type)? {
+    public func entry(named name: String) -> NodeTypeEntry? {
         types[name] ?? currentTypes[name]
     }
 
@@ -59,14 +87,14 @@ public struct NodeRegistry: Sendable {
     }
 
     /// The node type registered under `name` for files of `format`.
-    public func nodeType(named name: String, format: WorkflowFormat) -> (any Node.Type)? {
+    public func entry(named name: String, format: WorkflowFormat) -> NodeTypeEntry? {
         if format == .current, let type = currentTypes[name] { return type }
         return types[name] ?? currentTypes[name]
     }
 
     /// Every registered type's metadata, sorted by type name.
     public var allMetadata: [NodeMetadata] {
-        types.merging(currentTypes) { old, _ in old }.values.map { $0.metadata }.sorted { $0.type < $1.type }
+        types.merging(currentTypes) { old, _ in old }.values.map(\.metadata).sorted { $0.type < $1.type }
     }
 
     /// The registered name closest to `name` (by edit distance, case-insensitive), for
@@ -145,7 +173,7 @@ public enum WorkflowFormat: Sendable, Hashable {
             guard name != last else { continue }
             last = name
             guard seen.insert(name).inserted else { continue }
-            if let type = registry.nodeType(named: name), type is any GeneratorNode.Type || type is any StreamConsumerNode.Type {
+            if let entry = registry.entry(named: name), entry.isStreaming {
                 self = .current
                 return
             }

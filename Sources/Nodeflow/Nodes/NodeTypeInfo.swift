@@ -1,7 +1,7 @@
 /// A registered node type with its metadata, shared by reference by every node of that type in a
 /// compiled plan, so the scheduler reads flags without copying the metadata.
 final class NodeTypeInfo: Sendable {
-    let type: any Node.Type
+    let entry: NodeTypeEntry
     let metadata: NodeMetadata
     /// Whether the scheduler may call the node in its loop: inline, and with no resources,
     /// retries or timeout (which need a task of their own).
@@ -11,14 +11,14 @@ final class NodeTypeInfo: Sendable {
     /// Whether the node sends a stream: a generator, or a reader passing values on as they come.
     let streamsOutput: Bool
 
-    init(_ type: any Node.Type) {
-        self.type = type
-        let metadata = type.metadata
+    init(_ entry: NodeTypeEntry) {
+        self.entry = entry
+        let metadata = entry.metadata
         self.metadata = metadata
         runsInScheduler = metadata.runsInline && metadata.requiredResources.isEmpty && metadata.timeout == nil
             && metadata.retryPolicy == nil
-        streamRole = type is any StreamConsumerNode.Type ? .consumer : type is any GeneratorNode.Type ? .generator : .buffered
-        streamsOutput = streamRole == .generator || (type as? any StreamConsumerNode.Type)?.passesStreamOn == true
+        streamRole = entry.streamRole
+        streamsOutput = streamRole == .generator || entry.passesStreamOn
     }
 
     var typeName: String { metadata.type }

@@ -33,7 +33,7 @@ final class RunExecution: Sendable {
         self.runner = runner
         var instances: [any Node] = []
         instances.reserveCapacity(plan.nodes.count)
-        for i in plan.nodes.indices { instances.append(plan.type(i).init()) }
+        for i in plan.nodes.indices { instances.append(plan.makeNode(i)) }
         self.instances = instances
         var preloaded: [Int: NodeOutputs] = [:]
         if !completedResults.isEmpty {

@@ -117,6 +117,7 @@ private struct PlanCompiler {
         }
         var typeCache: [String: NodeTypeInfo] = [:]
         var unknownByPack: [String: [Int]] = [:]
+        var unavailableByNamespace: [String: (reason: String, positions: [Int])] = [:]
         var namespaces: Set<String>?  // the registry's, computed at the first unknown type
         var nearMisses: [String: Bool] = [:]  // one search per unknown type, not per node
         var hints: [String: String?] = [:]  // one search per unknown type, not per node
@@ -128,11 +129,13 @@ private struct PlanCompiler {
             } else if let cached = typeCache[node.type] {
                 metadata[i] = cached
                 last = cached
-            } else if let type = registry.nodeType(named: node.type, format: .nodetool053) {
-                let info = NodeTypeInfo(type)
+            } else if let entry = registry.entry(named: node.type, format: .nodetool053) {
+                let info = NodeTypeInfo(entry)
                 typeCache[node.type] = info
                 metadata[i] = info
                 last = info
+            } else if let (namespace, reason) = registry.unavailability(of: node.type) {
+                unavailableByNamespace[namespace, default: (reason, [])].positions.append(i)
             } else if let pack = UnknownTypes.pack(of: node.type, namespaces: namespaces ?? { namespaces = registry.namespaces; return namespaces! }()),
                 !(nearMisses[node.type] ?? { let near = UnknownTypes.isNearMiss(node.type, registry: registry); nearMisses[node.type] = near; return near }())
             {
@@ -140,7 +143,7 @@ private struct PlanCompiler {
             } else {
                 var message = "node '\(node.id)' has unknown type '\(Self.shortName(node.type))'"
                 let hint = hints[node.type] ?? UnknownTypes.renamed(node.type).flatMap { other in
-                    registry.nodeType(named: other) == nil ? nil : "'\(other)' (its name in the other generation of nodetool's library)"
+                    registry.entry(named: other) == nil ? nil : "'\(other)' (its name in the other generation of nodetool's library)"
                 } ?? registry.nearestTypeName(to: node.type).map { "'\($0)'" }
                 hints[node.type] = .some(hint)
                 if let hint { message += "; did you mean \(hint)?" }
@@ -152,6 +155,11 @@ private struct PlanCompiler {
             let nodes = positions.map { graph.nodes[$0] }
             problem(.unknownNodeType, node: nodes[0].id, UnknownTypes.message(pack: pack, nodes: nodes))
         }
+        // Types of a pack that is installed but failed to load: what failed, once per namespace.
+        for (namespace, entry) in unavailableByNamespace.sorted(by: { $0.key < $1.key }) {
+            let nodes = entry.positions.map { graph.nodes[$0] }
+            problem(.unknownNodeType, node: nodes[0].id, UnknownTypes.message(unavailable: namespace, reason: entry.reason, nodes: nodes))
+        }
         // Today's format shows in `sync_mode` fields or in a type only today's library has; there,
         // the names that mean something else today change type.
         hasStreamTypes = typeCache.values.contains { $0.streamRole != .buffered }
@@ -160,7 +168,7 @@ private struct PlanCompiler {
             var current: [String: NodeTypeInfo] = [:]
             for i in graph.nodes.indices where registry.hasCurrentFormatType(named: graph.nodes[i].type) {
                 let name = graph.nodes[i].type
-                if current[name] == nil, let type = registry.nodeType(named: name, format: .current) { current[name] = NodeTypeInfo(type) }
+                if current[name] == nil, let entry = registry.entry(named: name, format: .current) { current[name] = NodeTypeInfo(entry) }
                 metadata[i] = current[name]
             }
             // A name that streams only today (GenerateSequence) makes a stream type too.

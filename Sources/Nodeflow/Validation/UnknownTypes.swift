@@ -22,6 +22,17 @@ enum UnknownTypes {
     }
 
     static func message(pack: String, nodes: [NodeSpec]) -> String {
+        let count = nodes.count == 1 ? "1 node uses a type" : "\(nodes.count) nodes use types"
+        return "\(count) of '\(pack)', a namespace of nodetool's Python nodes that Nodeflow does not have: \(listing(nodes)). Nodeflow runs its own Swift nodes; nodes written in Python run when their pack is installed in the interpreter given with --python (or NODEFLOW_PYTHON)"
+    }
+
+    static func message(unavailable namespace: String, reason: String, nodes: [NodeSpec]) -> String {
+        let count = nodes.count == 1 ? "1 node uses a type" : "\(nodes.count) nodes use types"
+        return "\(count) of '\(namespace)', which is installed but could not be loaded: \(reason). Nodes: \(listing(nodes))"
+    }
+
+    /// The nodes by type: `type (nodes 'a', 'b')`, at most 8 types and 5 ids each.
+    private static func listing(_ nodes: [NodeSpec]) -> String {
         var byType: [(type: String, ids: [String])] = []
         for node in nodes {
             if let i = byType.firstIndex(where: { $0.type == node.type }) { byType[i].ids.append(node.id) } else { byType.append((node.type, [node.id])) }
@@ -31,8 +42,7 @@ enum UnknownTypes {
             return "\(short(entry.type)) (node\(entry.ids.count == 1 ? "" : "s") \(ids)\(entry.ids.count > 5 ? ", …" : ""))"
         }.joined(separator: ", ")
         let more = byType.count > 8 ? " and \(byType.count - 8) more types" : ""
-        let count = nodes.count == 1 ? "1 node uses a type" : "\(nodes.count) nodes use types"
-        return "\(count) of '\(pack)', a namespace of nodetool's Python nodes that Nodeflow does not have: \(listed)\(more). Nodeflow runs its own Swift nodes; nodes written in Python (nodetool's packs, and its AI nodes) do not run in it yet"
+        return listed + more
     }
 
     /// Names that changed between nodetool 0.5.3's library and today's (both directions).
