@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "NodeflowTesting", targets: ["NodeflowTesting"]),
         .library(name: "NodeflowJobs", targets: ["NodeflowJobs"]),
         .library(name: "NodeflowServer", targets: ["NodeflowServer"]),
+        .library(name: "NodeflowPython", targets: ["NodeflowPython"]),
         .executable(name: "nodeflow", targets: ["nodeflow"]),
     ],
     dependencies: [
@@ -51,8 +52,16 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
-        // nodetool's Python worker protocol; for now its msgpack codec.
-        .target(name: "NodeflowPython", dependencies: ["Nodeflow"]),
+        // Python node packs through nodetool's worker protocol: the msgpack codec, worker
+        // processes and their pool, discovered node types.
+        .target(
+            name: "NodeflowPython",
+            dependencies: [
+                "Nodeflow",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
         // The HTTP API over the job store: submit, list, follow and cancel jobs.
         .target(
             name: "NodeflowServer",
@@ -83,6 +92,7 @@ let package = Package(
                 "NodeflowNodes",
                 "NodeflowJobs",
                 "NodeflowServer",
+                "NodeflowPython",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -116,6 +116,8 @@ struct JobSession {
     let display: DisplayOptions
     /// Whether the job is recorded in the store (`--no-store` runs it unrecorded).
     var records = true
+    /// The node types the job may use (the standard ones, and Python packs with `--python`).
+    var registry: NodeRegistry = .standard
 
     /// Runs the job and returns the process exit code.
     /// - Parameter create: whether the job is new and still to be stored.
@@ -123,7 +125,7 @@ struct JobSession {
         _ job: JobRecord, create: Bool = false, completedResults: [String: NodeResultRecord] = [:],
         completedIterations: [String: [Int: NodeOutputs]] = [:]
     ) async throws -> Int32 {
-        var configuration = WorkflowRunner.Configuration(registry: .standard, maxConcurrency: display.maxConcurrency)
+        var configuration = WorkflowRunner.Configuration(registry: registry, maxConcurrency: display.maxConcurrency)
         configuration.cachesInlineNodes = false  // cheaper to recompute than to read from disk
         let view = display.display(for: job.workflowName ?? job.workflowID ?? "workflow", graph: job.graph)
         let current = CurrentRunner()

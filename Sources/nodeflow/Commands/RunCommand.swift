@@ -26,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var display: DisplayOptions
     @OptionGroup var data: DataOptions
+    @OptionGroup var python: PythonOptions
 
     @Flag(help: "Run every node, neither reading nor writing the disk cache.")
     var noCache = false
@@ -45,8 +46,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         let environment: JobEnvironment
+        let types: NodeTypes
         do {
             environment = try await JobEnvironment.open(data, cache: !noCache, store: !noStore)
+            types = try await python.nodeTypes()
         } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
@@ -56,7 +59,14 @@ struct RunCommand: AsyncParsableCommand {
             graph: workflow.graph, params: paramValues)
         job.graphJSON = text
         if !noStore && !display.quiet && !display.jsonl { printError("job \(job.id)") }
-        let status = try await JobSession(environment: environment, display: display, records: !noStore).run(job, create: true)
+        let status: Int32
+        do {
+            status = try await JobSession(environment: environment, display: display, records: !noStore, registry: types.registry).run(job, create: true)
+        } catch {
+            await types.shutdown()
+            throw error
+        }
+        await types.shutdown()
         if !noStore { await environment.applyRetention() }
         // Everything is written and recorded: end here rather than free a large graph, its
         // parsed document and its plan object by object on the way out (a tenth of a second
@@ -96,6 +106,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var display: DisplayOptions
     @OptionGroup var data: DataOptions
+    @OptionGroup var python: PythonOptions
 
     @Flag(help: "Run every node, neither reading nor writing the disk cache.")
     var noCache = false
@@ -105,6 +116,21 @@ struct ResumeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let types: NodeTypes
+        do { types = try await python.nodeTypes() } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        do {
+            try await resume(registry: types.registry)
+        } catch {
+            await types.shutdown()
+            throw error
+        }
+        await types.shutdown()
+    }
+
+    private func resume(registry: NodeRegistry) async throws {
         let environment: JobEnvironment
         do {
             // Opening marks dead jobs failed, with the orphan error; those are the ones to resume.
@@ -132,7 +158,7 @@ struct ResumeCommand: AsyncParsableCommand {
                 }
                 let (done, iterations) = try await environment.store.recordedResults(id)
                 if !display.quiet && !display.jsonl { printError("resuming job \(id): \(done.count) of \(job.graph.nodes.count) nodes already done") }
-                let status = try await JobSession(environment: environment, display: display).run(job, completedResults: done, completedIterations: iterations)
+                let status = try await JobSession(environment: environment, display: display, registry: registry).run(job, completedResults: done, completedIterations: iterations)
                 if status != ExitStatus.completed { worst = status }
             }
             if worst != ExitStatus.completed { throw ExitCode(worst) }

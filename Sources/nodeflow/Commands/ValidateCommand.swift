@@ -16,6 +16,8 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Print the problems as a JSON list (a file that does not load: one problem of kind loadError).")
     var json = false
 
+    @OptionGroup var python: PythonOptions
+
     func run() async throws {
         let workflow: Workflow
         do {
@@ -27,7 +29,13 @@ struct ValidateCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        let validator = GraphValidator(registry: .standard)
+        let types: NodeTypes
+        do { types = try await python.nodeTypes() } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        await types.shutdown()  // validating needs no worker
+        let validator = GraphValidator(registry: types.registry)
         do {
             let plan = try validator.compile(workflow.graph)
             for warning in plan.warnings { printError("warning: \(warning)") }
