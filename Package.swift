@@ -102,7 +102,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--start-group", "-Xlinker", "-lFoundation", "-Xlinker", "-lFoundationNetworking", "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-lFoundationEssentials", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_CFURLSessionInterface", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lswiftDispatch", "-Xlinker", "-ldispatch", "-Xlinker", "-lBlocksRuntime", "-Xlinker", "--end-group", "-Xlinker", "-lstdc++"], .when(platforms: [.linux]))]
         ),
         .testTarget(name: "NodeflowTests", dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting"]),
-        .testTarget(name: "NodeflowPythonTests", dependencies: ["NodeflowPython"]),
+        .testTarget(name: "NodeflowPythonTests", dependencies: ["NodeflowPython", "Nodeflow", "NodeflowNodes"]),
         .testTarget(
             name: "NodeflowJobsTests",
             dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", .product(name: "GRDB", package: "GRDB.swift")]

@@ -141,8 +141,8 @@ public struct DiscoveryCache: Sendable {
         let file = directory.appendingPathComponent(key + ".json")
         let temporary = directory.appendingPathComponent(key + ".\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: Data(value.jsonBytes())) else { return }
-        _ = try? FileManager.default.replaceItemAt(file, withItemAt: temporary)
-        try? FileManager.default.removeItem(at: temporary)
+        // rename(2) replaces the file atomically: a reader sees the old file or the new one.
+        if rename(temporary.path, file.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
     }
 
     /// A hash of what decides what `discover` answers: the interpreter (and its modification

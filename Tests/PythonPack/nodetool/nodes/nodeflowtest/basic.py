@@ -130,3 +130,17 @@ class Secret(BaseNode):
     async def process(self, context: ProcessingContext) -> int:
         value = await context.get_secret(self.key)
         return len(value or "")
+
+
+class Crash(BaseNode):
+    """Kills its own worker process (SIGKILL) after a short while, as a crashing extension would."""
+
+    delay: float = Field(default=0.2, description="Seconds before the crash.")
+
+    async def process(self, context: ProcessingContext) -> int:
+        import os
+        import signal
+
+        await asyncio.sleep(self.delay)
+        os.kill(os.getpid(), signal.SIGKILL)
+        return 0
