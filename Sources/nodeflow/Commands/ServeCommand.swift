@@ -49,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     var noCache = false
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var python: PythonOptions
 
     func run() async throws {
         var configuration = ServerConfiguration()
@@ -78,7 +79,23 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         let environment = try await JobEnvironment.open(data, cache: !noCache)
+        let types: NodeTypes
+        do { types = try await python.nodeTypes() } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        do {
+            try await serve(configuration: configuration, environment: environment, registry: types.registry)
+        } catch {
+            await types.shutdown()
+            throw error
+        }
+        await types.shutdown()  // after the running jobs ended: no Python worker outlives the server
+    }
+
+    private func serve(configuration: ServerConfiguration, environment: JobEnvironment, registry: NodeRegistry) async throws {
         var jobsConfiguration = JobService.Configuration()
+        jobsConfiguration.runner.registry = registry
         jobsConfiguration.maxConcurrentJobs = maxConcurrentJobs
         jobsConfiguration.cancelRunningJobsOnShutdown = cancelOnShutdown
         jobsConfiguration.runner.cachesInlineNodes = false
@@ -91,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try environment.store
         let jobs = JobService(store: store, cache: environment.cache, configuration: jobsConfiguration, logger: logger)
         let host = host
-        let app = makeServer(configuration: configuration, store: store, jobs: jobs, logger: logger, requestLogLevel: .info) { port in
+        let app = makeServer(configuration: configuration, store: store, jobs: jobs, registry: registry, logger: logger, requestLogLevel: .info) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             printError("nodeflow \(NodeflowCommand.version) serving on http://\(shown):\(port)/ (data: \(data.directory.path))")
         }
