@@ -12,7 +12,7 @@ Needs the environment of scripts/python-env.sh (nodetool-core and msgpack).
 import argparse, json, os, statistics, struct, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACK = os.path.join(ROOT, "Tests", "PythonPack")
+PACK = os.path.join(ROOT, "Examples", "PythonPack")
 
 
 def interpreter():

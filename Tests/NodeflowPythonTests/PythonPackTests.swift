@@ -6,7 +6,7 @@ import NodeflowPython
 import Synchronization
 import Testing
 
-/// Nodeflow's own test pack (`Tests/PythonPack`, namespace `nodeflowtest`) run by nodetool's real
+/// Nodeflow's own test pack (`Examples/PythonPack`, namespace `nodeflowtest`) run by nodetool's real
 /// worker (`nodetool-core` from PyPI, in the environment `scripts/python-env.sh` makes), in
 /// workflows mixing Swift and Python nodes.
 @Suite("Python node packs", .serialized, .timeLimit(.minutes(3)))
@@ -42,7 +42,7 @@ struct PythonPackTests {
             return
         }
         var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = Self.root.appendingPathComponent("Tests/PythonPack").path
+        environment["PYTHONPATH"] = Self.root.appendingPathComponent("Examples/PythonPack").path
         let configuration = PythonConfiguration(interpreter: interpreter, environment: environment, workers: workers, cancelGrace: .milliseconds(500), secrets: secrets)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-python-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
