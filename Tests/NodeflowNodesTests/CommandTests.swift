@@ -47,6 +47,35 @@ struct CommandTests {
         #expect(shapeProblem["message"]?.stringValue?.contains("needs a \"type\"") == true)
     }
 
+    @Test("--python: the example pack's nodes run, list and validate beside Swift nodes; a bad interpreter is a clear error")
+    func pythonPacks() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = root.appendingPathComponent(".build-python/venv/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            withKnownIssue("no Python environment: run scripts/python-env.sh (.ci/run does)") { Issue.record("not checked") }
+            return
+        }
+        let environment = ["PYTHONPATH": root.appendingPathComponent("Examples/PythonPack").path, "XDG_CACHE_HOME": FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-cache-\(UUID().uuidString)").path]
+        let example = root.appendingPathComponent("Examples/python.json").path
+        let (status, output, errors) = try await NodeflowBinary.runCapturing(binary(), ["run", example, "--python", python, "-p", "x=6", "--quiet"], environment: environment)
+        #expect(status == 0, "\(errors)")
+        #expect(try Value(json: output) == ["product": [70], "first_word": ["hello"], "counted": [[0, 1, 2]]])
+
+        let (listed, list, _) = try await NodeflowBinary.runCapturing(binary(), ["nodes", "nodeflowtest.basic", "--python", python], environment: environment)
+        #expect(listed == 0)
+        #expect(list.contains("nodeflowtest.basic.Split  [Python pack nodeflowtest]"))
+
+        let broken = try write(#"{"nodes":[{"id":"n","type":"nodeflowtest.broken.NeedsMissing","data":{}},{"id":"h","type":"huggingface.text.Whatever","data":{}}],"edges":[]}"#)
+        let (invalid, _, problems) = try await NodeflowBinary.runCapturing(binary(), ["validate", broken, "--python", python], environment: environment)
+        #expect(invalid == 2)
+        #expect(problems.contains("'nodeflowtest.broken', which is installed but could not be loaded: Python could not import nodetool.nodes.nodeflowtest.broken"), "\(problems)")
+        #expect(problems.contains("of 'huggingface', a namespace of nodetool's Python nodes"), "\(problems)")
+
+        let (bad, _, message) = try await NodeflowBinary.runCapturing(binary(), ["run", example, "--python", "/no/such/python"], environment: environment)
+        #expect(bad == 2)
+        #expect(message.contains("/no/such/python is not an executable file"))
+    }
+
     @Test("params are read as JSON when they parse, else as strings")
     func params() async throws {
         let path = try write(#"{"nodes":[{"id":"s","type":"nodetool.input.StringInput","data":{"name":"s"}},{"id":"l","type":"nodetool.input.IntegerInput","data":{"name":"n"}},{"id":"o","type":"nodetool.output.StringOutput","data":{"name":"s"}},{"id":"p","type":"nodetool.output.IntegerOutput","data":{"name":"n"}}],"edges":[{"source":"s","sourceHandle":"output","target":"o","targetHandle":"value"},{"source":"l","sourceHandle":"output","target":"p","targetHandle":"value"}]}"#)

@@ -83,15 +83,15 @@ enum NodeflowBinary {
     }
 
     /// Runs the binary to its end and returns its status, standard output and standard error.
-    static func runCapturing(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory()) async throws -> (Int32, String, String) {
-        try await offPool { try runBlocking(binary, arguments, dataDirectory: dataDirectory) }
+    static func runCapturing(_ binary: URL, _ arguments: [String], dataDirectory: String = temporaryDataDirectory(), environment: [String: String] = [:]) async throws -> (Int32, String, String) {
+        try await offPool { try runBlocking(binary, arguments, dataDirectory: dataDirectory, environment: environment) }
     }
 
-    private static func runBlocking(_ binary: URL, _ arguments: [String], dataDirectory: String) throws -> (Int32, String, String) {
+    private static func runBlocking(_ binary: URL, _ arguments: [String], dataDirectory: String, environment: [String: String]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["NODEFLOW_DATA_DIR": dataDirectory]) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["NODEFLOW_DATA_DIR": dataDirectory]) { _, new in new }) { _, new in new }
         let out = Pipe(), err = Pipe()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
