@@ -6,7 +6,7 @@ extension NodeRegistry {
     public static var standard: NodeRegistry {
         var registry = NodeRegistry()
         registry.register(StandardNodes.all)
-        for type in ControlNodes.currentFormatOnly + TodayInputNodes.currentFormatOnly { registry.register(type, for: .current) }
+        for type in ControlNodes.currentFormatOnly + TodayInputNodes.currentFormatOnly + TodayVariantNodes.currentFormatOnly { registry.register(type, for: .current) }
         return registry
     }
 }

@@ -35,6 +35,9 @@ struct ValidationTests {
         #expect(packs.first { $0.message.contains("'huggingface'") }?.message.contains("3 nodes use types") == true)
         #expect(packs.first { $0.message.contains("'huggingface'") }?.message.contains("huggingface.asr.Whisper (nodes 'w', 'w2')") == true)
         #expect(packs.contains { $0.message.contains("'nodetool.agents'") && $0.nodeID == "agent" })
+        // Each names the distribution to install and how.
+        #expect(packs.first { $0.message.contains("'huggingface'") }?.message.contains("(nodetool-huggingface: pip install nodetool-huggingface)") == true)
+        #expect(packs.first { $0.message.contains("'nodetool.agents'") }?.message.contains("(nodetool-base: pip install git+https://github.com/nodetool-ai/nodetool-base)") == true)
         // A typo in a namespace is a typo, not a pack.
         let typo = problems(Graph(nodes: [node("t", "nodetool.txt.FormatText")]))
         #expect(typo.first?.message.contains("did you mean 'nodetool.text.FormatText'?") == true)

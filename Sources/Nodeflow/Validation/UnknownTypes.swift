@@ -23,7 +23,19 @@ enum UnknownTypes {
 
     static func message(pack: String, nodes: [NodeSpec]) -> String {
         let count = nodes.count == 1 ? "1 node uses a type" : "\(nodes.count) nodes use types"
-        return "\(count) of '\(pack)', a namespace of nodetool's Python nodes that Nodeflow does not have: \(listing(nodes)). Nodeflow runs its own Swift nodes; nodes written in Python run when their pack is installed in the interpreter given with --python (or NODEFLOW_PYTHON)"
+        return "\(count) of '\(pack)', a namespace of nodetool's Python nodes that is not available: \(listing(nodes)). Nodes written in Python run when their pack (\(distribution(of: pack))) is installed beside nodetool-core in the Python given with --python (or NODEFLOW_PYTHON)"
+    }
+
+    /// Where a namespace's Python nodes come from, and how to install them.
+    static func distribution(of pack: String) -> String {
+        let root = String(pack.split(separator: ".").first ?? Substring(pack))
+        switch root {
+        case "huggingface": return "nodetool-huggingface: pip install nodetool-huggingface"
+        case "mlx": return "nodetool-mlx: pip install nodetool-mlx"
+        case "nodetool", "lib", "anthropic", "apify", "gemini", "kie", "messaging", "mistral", "openai", "search", "vector":
+            return "nodetool-base: pip install git+https://github.com/nodetool-ai/nodetool-base"
+        default: return "nodetool-\(root)"
+        }
     }
 
     static func message(unavailable namespace: String, reason: String, nodes: [NodeSpec]) -> String {

@@ -20,7 +20,9 @@ final class PythonWorker: Sendable {
     // Process is not Sendable; it is only touched to launch, to read the pid and to terminate.
     nonisolated(unsafe) private let process: Process
     private let state = Mutex(State())
-    private let writeLock = Mutex(())
+    /// Frames are written here, in order, off Swift's cooperative pool: a large blob blocks until
+    /// the worker has read it, and must not hold one of the few threads every task shares.
+    private let writer: DispatchQueue
     private let exited = ExitSignal()
 
     private struct State {
@@ -39,6 +41,7 @@ final class PythonWorker: Sendable {
         self.id = id
         self.socket = socket
         self.process = process
+        writer = DispatchQueue(label: "nodeflow-python-writer-\(id)")
     }
 
     /// Starts a worker and waits until it says it is ready.
@@ -65,7 +68,13 @@ final class PythonWorker: Sendable {
             worker?.processEnded(status: ended.terminationStatus, reason: ended.terminationReason)
         }
         do {
-            try process.run()
+            // Spawning waits until the child has closed the descriptors it must not inherit (all
+            // of them up to the open-file limit, which servers raise): on a thread of its own, not
+            // one of the few every task shares.
+            nonisolated(unsafe) let launching = process
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                Thread.detachNewThread { continuation.resume(with: Result { try launching.run() }) }
+            }
         } catch {
             close(fds[0]); close(fds[1])
             throw BridgeError("cannot start Python (\(configuration.interpreter)): \(error.localizedDescription)")
@@ -99,18 +108,21 @@ final class PythonWorker: Sendable {
             return id
         }
         guard let id else { return ("", frames) }
-        do {
-            try send(WorkerFrame(type: type, requestID: id, data: data))
-        } catch {
-            state.withLock { _ = $0.pending.removeValue(forKey: id) }
-            continuation.finish(throwing: error)
+        let frame = WorkerFrame(type: type, requestID: id, data: data)
+        writer.async { [self] in
+            do {
+                try write(frame)
+            } catch {
+                state.withLock { _ = $0.pending.removeValue(forKey: id) }
+                continuation.finish(throwing: error)
+            }
         }
         return (id, frames)
     }
 
     /// Asks the worker to stop request `id` (cooperative: the node must look at its cancel flag).
     func cancel(_ id: String) {
-        try? send(WorkerFrame(type: "cancel", requestID: id, data: [:]))
+        writer.async { [self] in try? write(WorkerFrame(type: "cancel", requestID: id, data: [:])) }
     }
 
     /// Whether request `id` is still in flight.
@@ -124,9 +136,10 @@ final class PythonWorker: Sendable {
     /// Whether the process has ended (or failed).
     var hasFailed: Bool { state.withLock { $0.failure != nil } }
 
-    private func send(_ frame: WorkerFrame) throws {
+    /// Writes one frame; called on `writer` only.
+    private func write(_ frame: WorkerFrame) throws {
         let bytes = try frame.encoded()
-        try writeLock.withLock { _ in
+        do {
             var offset = 0
             while offset < bytes.count {
                 let written = bytes.withUnsafeBytes { buffer in
