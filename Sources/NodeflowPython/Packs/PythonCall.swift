@@ -74,7 +74,7 @@ struct PythonCall {
     /// Cancelling the calling task sends `cancel`; a worker that has not answered within the
     /// grace period is killed and replaced.
     func run(on worker: PythonWorker, streaming: Bool, receive: (NodeOutputs) async throws -> Void) async throws {
-        let (id, frames) = worker.request(streaming ? "execute.stream" : "execute", data: request(streaming: streaming))
+        let (id, frames) = worker.request(streaming ? "execute.stream" : "execute", data: request(streaming: streaming), small: blobs.isEmpty)
         var assembler = BlobAssembler()
         try await withTaskCancellationHandler {
             for try await frame in frames {

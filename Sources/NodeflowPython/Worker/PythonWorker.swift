@@ -23,6 +23,8 @@ final class PythonWorker: Sendable {
     /// Frames are written here, in order, off Swift's cooperative pool: a large blob blocks until
     /// the worker has read it, and must not hold one of the few threads every task shares.
     private let writer: DispatchQueue
+    /// The number of frames waiting on `writer`; frames written at once must not overtake them.
+    private let writeState = Mutex(0)
     private let exited = ExitSignal()
 
     private struct State {
@@ -95,7 +97,9 @@ final class PythonWorker: Sendable {
 
     /// Sends a request; the stream yields its frames up to and including the final one
     /// (`result`, `error`, or `discover`), and fails if the worker ends first.
-    func request(_ type: String, data: MessagePack) -> (id: String, frames: AsyncThrowingStream<WorkerFrame, any Error>) {
+    /// - Parameter small: whether the request is small (no blobs), so it may be written from the
+    ///   calling thread.
+    func request(_ type: String, data: MessagePack, small: Bool = true) -> (id: String, frames: AsyncThrowingStream<WorkerFrame, any Error>) {
         let (frames, continuation) = AsyncThrowingStream<WorkerFrame, any Error>.makeStream()
         let id = state.withLock { state -> String? in
             if let failure = state.failure {
@@ -108,21 +112,16 @@ final class PythonWorker: Sendable {
             return id
         }
         guard let id else { return ("", frames) }
-        let frame = WorkerFrame(type: type, requestID: id, data: data)
-        writer.async { [self] in
-            do {
-                try write(frame)
-            } catch {
-                state.withLock { _ = $0.pending.removeValue(forKey: id) }
-                continuation.finish(throwing: error)
-            }
+        send(WorkerFrame(type: type, requestID: id, data: data), small: small) { [self] error in
+            state.withLock { _ = $0.pending.removeValue(forKey: id) }
+            continuation.finish(throwing: error)
         }
         return (id, frames)
     }
 
     /// Asks the worker to stop request `id` (cooperative: the node must look at its cancel flag).
     func cancel(_ id: String) {
-        writer.async { [self] in try? write(WorkerFrame(type: "cancel", requestID: id, data: [:])) }
+        send(WorkerFrame(type: "cancel", requestID: id, data: [:]), small: true) { _ in }
     }
 
     /// Whether request `id` is still in flight.
@@ -136,25 +135,60 @@ final class PythonWorker: Sendable {
     /// Whether the process has ended (or failed).
     var hasFailed: Bool { state.withLock { $0.failure != nil } }
 
-    /// Writes one frame; called on `writer` only.
-    private func write(_ frame: WorkerFrame) throws {
-        let bytes = try frame.encoded()
-        do {
-            var offset = 0
-            while offset < bytes.count {
+    /// Sends a frame, in order with the others. A small one goes out at once when nothing waits
+    /// to be written and the socket takes it whole (a node call's round trip is a millisecond: a
+    /// thread hop would be a tenth of it); anything else is written on `writer`, which may block
+    /// until the worker reads.
+    private func send(_ frame: WorkerFrame, small: Bool, onError: @escaping @Sendable (any Error) -> Void) {
+        if small {
+            let bytes: [UInt8]
+            do { bytes = try frame.encoded() } catch { onError(error); return }
+            let rest = writeState.withLock { queued -> ArraySlice<UInt8>? in
+                guard queued == 0 else {
+                    queued += 1
+                    return bytes[...]
+                }
                 let written = bytes.withUnsafeBytes { buffer in
                     #if canImport(Glibc)
-                    Glibc.send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                    Glibc.send(socket, buffer.baseAddress!, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                     #else
-                    Darwin.send(socket, buffer.baseAddress! + offset, buffer.count - offset, 0)
+                    Darwin.send(socket, buffer.baseAddress!, buffer.count, MSG_DONTWAIT)
                     #endif
                 }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw failure ?? BridgeError("cannot write to the Python worker: \(String(cString: strerror(errno)))")
-                }
-                offset += written
+                if written == bytes.count { return nil }
+                queued += 1
+                return bytes[max(0, written)...]
             }
+            guard let rest else { return }
+            writer.async { [self] in
+                do { try write(rest) } catch { onError(error) }
+                writeState.withLock { $0 -= 1 }
+            }
+        } else {
+            writeState.withLock { $0 += 1 }
+            writer.async { [self] in
+                do { try write(try frame.encoded()[...]) } catch { onError(error) }
+                writeState.withLock { $0 -= 1 }
+            }
+        }
+    }
+
+    /// Writes bytes, blocking until the socket takes them all; called on `writer` only.
+    private func write(_ bytes: ArraySlice<UInt8>) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                #if canImport(Glibc)
+                Glibc.send(socket, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                #else
+                Darwin.send(socket, buffer.baseAddress! + offset, buffer.count - offset, 0)
+                #endif
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure ?? BridgeError("cannot write to the Python worker: \(String(cString: strerror(errno)))")
+            }
+            offset += written
         }
     }
 

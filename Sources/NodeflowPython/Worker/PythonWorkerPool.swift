@@ -14,7 +14,7 @@ public final class PythonWorkerPool: Sendable {
     private struct State {
         var workers: [PythonWorker] = []
         var busy: [Int: Int] = [:]  // worker id → calls in flight
-        var starting = 0
+        var starting: [Int: Task<PythonWorker, any Error>] = [:]
         var nextID = 0
         var isShutDown = false
     }
@@ -33,35 +33,55 @@ public final class PythonWorkerPool: Sendable {
         return try await body(worker)
     }
 
-    private enum Choice { case use(PythonWorker), start(Int) }
+    private enum Choice {
+        case use(PythonWorker)
+        /// A worker on its way (ours or another call's): take a turn on it once it is ready.
+        case wait(Task<PythonWorker, any Error>)
+    }
 
     private func lease() async throws -> PythonWorker {
-        let choice = try state.withLock { state throws -> Choice in
-            guard !state.isShutDown else { throw BridgeError("the Python workers are shut down") }
-            state.workers.removeAll { $0.hasFailed }
-            if let idle = state.workers.first(where: { state.busy[$0.id, default: 0] == 0 }) {
-                state.busy[idle.id] = 1
-                return .use(idle)
+        while true {
+            let choice = try state.withLock { state throws -> Choice in
+                guard !state.isShutDown else { throw BridgeError("the Python workers are shut down") }
+                state.workers.removeAll { $0.hasFailed }
+                if let idle = state.workers.first(where: { state.busy[$0.id, default: 0] == 0 }) {
+                    state.busy[idle.id] = 1
+                    return .use(idle)
+                }
+                if state.workers.count + state.starting.count < configuration.workers {
+                    state.nextID += 1
+                    return .wait(startWorker(id: state.nextID, in: &state))
+                }
+                if let least = state.workers.min(by: { state.busy[$0.id, default: 0] < state.busy[$1.id, default: 0] }) {
+                    state.busy[least.id, default: 0] += 1
+                    return .use(least)
+                }
+                return .wait(state.starting.values.first!)  // at the limit, every worker still starting
             }
-            if state.workers.count + state.starting < configuration.workers || state.workers.isEmpty {
-                state.starting += 1
-                state.nextID += 1
-                return .start(state.nextID)
+            switch choice {
+            case .use(let worker):
+                return worker
+            case .wait(let starting):
+                let worker = try await starting.value
+                let taken = state.withLock { state -> Bool in
+                    guard !worker.hasFailed, state.workers.contains(where: { $0 === worker }) else { return false }
+                    state.busy[worker.id, default: 0] += 1
+                    return true
+                }
+                if taken { return worker }  // else it died or the pool shut down: choose again
             }
-            let least = state.workers.min { state.busy[$0.id, default: 0] < state.busy[$1.id, default: 0] }!
-            state.busy[least.id, default: 0] += 1
-            return .use(least)
         }
-        switch choice {
-        case .use(let worker): return worker
-        case .start(let id):
+    }
+
+    /// Starts a worker; it joins the pool when ready. Called with the state locked.
+    private func startWorker(id: Int, in locked: inout State) -> Task<PythonWorker, any Error> {
+        let task = Task<PythonWorker, any Error> {
             do {
                 let worker = try await PythonWorker.start(id: id, configuration: configuration)
-                let shutDown = state.withLock { state in
-                    state.starting -= 1
+                let shutDown = self.state.withLock { state in
+                    state.starting[id] = nil
                     guard !state.isShutDown else { return true }
                     state.workers.append(worker)
-                    state.busy[worker.id] = 1
                     return false
                 }
                 if shutDown {
@@ -70,10 +90,12 @@ public final class PythonWorkerPool: Sendable {
                 }
                 return worker
             } catch {
-                state.withLock { $0.starting -= 1 }
+                self.state.withLock { _ = $0.starting.removeValue(forKey: id) }
                 throw error
             }
         }
+        locked.starting[id] = task
+        return task
     }
 
     private func release(_ worker: PythonWorker) {
