@@ -16,7 +16,7 @@ struct MapTemplate: Node {
             PropertyDescriptor("template", .string, default: "", description: "The Jinja template."),
             PropertyDescriptor("values", .list(.any), default: [], description: "The dicts to render."),
         ],
-        outputs: [OutputDescriptor("output", .list(.string))], runsInline: true)
+        outputs: [OutputDescriptor("output", .list(.string))])
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let values: [Value] = try context.input("values")
@@ -52,7 +52,7 @@ struct FilterDicts: Node {
             PropertyDescriptor("values", .list(.dict), default: [], description: "The dicts."),
             PropertyDescriptor("condition", .string, default: "", description: "The condition."),
         ],
-        outputs: [OutputDescriptor("output", .list(.dict))], runsInline: true)
+        outputs: [OutputDescriptor("output", .list(.dict))])
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         var table = try Table.fromRecords(try context.input("values"), limits: context)

@@ -14,8 +14,14 @@ extension NodeRegistry {
 /// The built-in node types, by library.
 public enum StandardNodes {
     /// Every built-in node type (the group nodes come with every ``NodeRegistry``).
-    public static let all: [any Node.Type] =
-        ConstantNodes.all + InputNodes.all + OutputNodes.all + MathNodes.all + TextNodes.all + ListNodes.all
-        + DictionaryNodes.all + WorkflowNodes.all + BooleanNodes.all + MoreTextNodes.all + MoreCollectionNodes.all
-        + DataframeNodes.all + AssetNodes.all + ControlNodes.all + LibMathNodes.all + [ListSum.self] + TodayNodes.all + TodayCollectionNodes.all + TodayInputNodes.all + TodayDataNodes.all + RecordListNodes.all + TodayTextNodes.all
+    public static let all: [any Node.Type] = libraries.flatMap { $0 }
+
+    /// The libraries, 0.5.3's first, then today's.
+    private static let libraries: [[any Node.Type]] = [
+        ConstantNodes.all, InputNodes.all, OutputNodes.all, MathNodes.all, TextNodes.all, ListNodes.all,
+        DictionaryNodes.all, WorkflowNodes.all, BooleanNodes.all, MoreTextNodes.all, MoreCollectionNodes.all,
+        DataframeNodes.all, AssetNodes.all, ControlNodes.all, LibMathNodes.all, [ListSum.self],
+        TodayNodes.all, TodayCollectionNodes.all, TodayInputNodes.all, TodayValueNodes.all, TodayDataNodes.all, RecordListNodes.all,
+        TodayTextNodes.all, TodayStringNodes.all, TodayRegexNodes.all, TodayStreamFilterNodes.all, TodayListDictNodes.all,
+    ]
 }

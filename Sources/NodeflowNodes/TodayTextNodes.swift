@@ -46,7 +46,8 @@ struct TextCollect: StreamConsumerNode {
     }
 }
 
-/// BeautifulSoup's `get_text()` with nodetool's line handling: `<br>` and the end of each
+/// BeautifulSoup's `get_text()` with nodetool's line handling (a task of its own, as every node
+/// that reads a whole document: a large page must not hold the scheduler): `<br>` and the end of each
 /// paragraph, div, heading and list item become line breaks; blank-line runs become one blank
 /// line, space runs one space.
 struct HTMLToText: Node {
@@ -59,7 +60,7 @@ struct HTMLToText: Node {
                 PropertyDescriptor("text", .string, default: "", description: "The HTML."),
                 PropertyDescriptor("preserve_linebreaks", .bool, default: true, description: "Break lines at <br> and after block elements."),
             ],
-            outputs: [OutputDescriptor("output", .string)], runsInline: true)
+            outputs: [OutputDescriptor("output", .string)])
     }
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
@@ -149,7 +150,7 @@ struct HtmlToText: Node {
             PropertyDescriptor("ignore_images", .bool, default: true, description: "Leave images out."),
             PropertyDescriptor("ignore_mailto_links", .bool, default: true, description: "Write mailto links as their text."),
         ],
-        outputs: [OutputDescriptor("output", .string)], runsInline: true)
+        outputs: [OutputDescriptor("output", .string)])
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let writer = MarkdownWriter(

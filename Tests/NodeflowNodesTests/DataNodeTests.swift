@@ -125,7 +125,7 @@ struct DataNodeTests {
 
     @Test("HTML full of unclosed tags and comments is read in one pass")
     func hostileHTML() async throws {
-        let html = String(repeating: "<a<b <!-- x <script ", count: 50_000)
+        let html = String(repeating: "<a<b <!-- x <script ", count: 20_000)
         let start = ContinuousClock.now
         let text = try await run("nodetool.text.HtmlToText", ["html": .string(html)], output: "nodetool.output.StringOutput")
         let soup = try await run("lib.beautifulsoup.HTMLToText", ["text": .string(html)], output: "nodetool.output.StringOutput")

@@ -60,7 +60,7 @@ struct HostileInputTests {
         let elapsed = try await timeToStop(graph, cancelAfter: .milliseconds(300))
         // Unstopped, the match runs for minutes; the bound leaves room for a test pool shared
         // with the other suites (alone it ends in a few milliseconds).
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(10))
     }
 
     @Test("a long run of inline nodes obeys a cancel within a second and delivers messages as it goes")

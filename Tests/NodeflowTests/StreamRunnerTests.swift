@@ -107,7 +107,9 @@ struct StreamRunnerTests {
         let result = await run
         let stopping = clock.now - cancelledAt
         #expect(result.result.failure is CancellationError)
-        #expect(stopping < .seconds(2), "stopped \(stopping) after the cancel (100 ms on an idle machine)")
+        // Generous: the test process runs every suite at once on two threads (a missed cancel
+        // would run a billion items, minutes); the real figure is in BENCHMARKS.md.
+        #expect(stopping < .seconds(10), "stopped \(stopping) after the cancel (100 ms on an idle machine)")
         #expect(probe.snapshot.finalized == ["count"])
         #expect(result.messages.jobUpdates.last?.status == .cancelled)
     }

@@ -17,8 +17,9 @@ private func dataframeProperty(_ name: String, _ description: String) -> Propert
     PropertyDescriptor(name, dataframeType, default: emptyDataframe, description: description)
 }
 
+/// Data nodes run in tasks of their own: a table can be large, and the scheduler must not wait on it.
 private func dataMetadata(_ name: String, _ title: String, _ description: String, _ properties: [PropertyDescriptor], output: PropertyType = dataframeType) -> NodeMetadata {
-    NodeMetadata(type: "nodetool.data." + name, title: title, description: description, properties: properties, outputs: [OutputDescriptor("output", output)], runsInline: true)
+    NodeMetadata(type: "nodetool.data." + name, title: title, description: description, properties: properties, outputs: [OutputDescriptor("output", output)])
 }
 
 extension NodeContext {
