@@ -8,8 +8,10 @@ public struct NodeTypeEntry: Sendable {
     public let metadata: NodeMetadata
     /// Makes an instance for one node of a graph.
     public let make: @Sendable () -> any Node
-    let streamRole: StreamRole
-    let passesStreamOn: Bool
+    /// The Swift type of the instances. How the type takes part in streams is read from it when a
+    /// graph uses the type: a dynamic conformance check costs a scan of every conformance in the
+    /// binary, too much to pay for every registered type at each process start.
+    private let kind: any Node.Type
 
     /// A Swift node type.
     public init(_ type: any Node.Type) {
@@ -26,9 +28,14 @@ public struct NodeTypeEntry: Sendable {
     private init(metadata: NodeMetadata, kind: any Node.Type, make: @escaping @Sendable () -> any Node) {
         self.metadata = metadata
         self.make = make
-        streamRole = kind is any StreamConsumerNode.Type ? .consumer : kind is any GeneratorNode.Type ? .generator : .buffered
-        passesStreamOn = (kind as? any StreamConsumerNode.Type)?.passesStreamOn == true
+        self.kind = kind
     }
+
+    var streamRole: StreamRole {
+        kind is any StreamConsumerNode.Type ? .consumer : kind is any GeneratorNode.Type ? .generator : .buffered
+    }
+
+    var passesStreamOn: Bool { (kind as? any StreamConsumerNode.Type)?.passesStreamOn == true }
 
     /// Whether the type takes part in streams (a generator or a stream reader).
     public var isStreaming: Bool { streamRole != .buffered }

@@ -17,8 +17,9 @@ final class NodeTypeInfo: Sendable {
         self.metadata = metadata
         runsInScheduler = metadata.runsInline && metadata.requiredResources.isEmpty && metadata.timeout == nil
             && metadata.retryPolicy == nil
-        streamRole = entry.streamRole
-        streamsOutput = streamRole == .generator || entry.passesStreamOn
+        let role = entry.streamRole
+        streamRole = role
+        streamsOutput = role == .generator || (role == .consumer && entry.passesStreamOn)
     }
 
     var typeName: String { metadata.type }
