@@ -21,7 +21,7 @@ public enum StandardNodes {
         ConstantNodes.all, InputNodes.all, OutputNodes.all, MathNodes.all, TextNodes.all, ListNodes.all,
         DictionaryNodes.all, WorkflowNodes.all, BooleanNodes.all, MoreTextNodes.all, MoreCollectionNodes.all,
         DataframeNodes.all, AssetNodes.all, ControlNodes.all, LibMathNodes.all, [ListSum.self],
-        TodayNodes.all, TodayCollectionNodes.all, TodayInputNodes.all, TodayValueNodes.all, TodayDataNodes.all, RecordListNodes.all,
+        TodayNodes.all, TodayCollectionNodes.all, TodayInputNodes.all, TodayValueNodes.all, TodayDataNodes.all, DataframeEditNodes.all, RecordListNodes.all,
         TodayTextNodes.all, TodayStringNodes.all, TodayRegexNodes.all, TodayStreamFilterNodes.all, TodayListDictNodes.all,
     ]
 }

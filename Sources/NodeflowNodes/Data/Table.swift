@@ -59,7 +59,7 @@ struct Table {
 
     /// `df.to_dict("records")`.
     var records: [Value] {
-        rows.map { row in .dict(OrderedDictionary(uniqueKeysWithValues: zip(columns, row))) }
+        rows.map { row in .dict(OrderedDictionary(zip(columns, row), uniquingKeysWith: { _, last in last })) }  // repeated names: the last cell
     }
 
     /// The index of column `name`, or pandas' `KeyError` as a clear message.
@@ -103,6 +103,63 @@ struct Table {
         if case .float(let d) = value { return d.isNaN }
         return false
     }
+
+    /// Whether pandas' `isna` holds: NaN or None.
+    static func isNA(_ value: Value) -> Bool { isMissing(value) || value.isNull }
+
+    /// A cell as Python hashes it: 1, 1.0 and True alike; NaN and None one missing key.
+    static func hashKey(_ value: Value) -> Value {
+        switch value {
+        case .float(let d) where d.isNaN: return .null
+        case .float(let d) where d == d.rounded() && abs(d) < 9e15: return .int(Int(d))
+        case .bool(let b): return .int(b ? 1 : 0)
+        default: return value
+        }
+    }
+
+    /// A column's pandas dtype, as far as the nodes need it.
+    enum ColumnType { case int, float, bool, object }
+
+    func dtype(of c: Int) -> ColumnType {
+        var ints = false, floats = false, bools = false, others = false
+        for row in rows {
+            switch row[c] {
+            case .int: ints = true
+            case .float: floats = true
+            case .bool: bools = true
+            default: others = true
+            }
+        }
+        if others || (bools && (ints || floats)) { return .object }
+        if bools { return .bool }
+        if floats { return .float }
+        return ints ? .int : .object
+    }
+
+    /// A float or int column's cells as numbers (NaN for missing); nil for other columns.
+    func numericColumn(_ c: Int) -> [Double]? {
+        guard [ColumnType.int, .float].contains(dtype(of: c)) else { return nil }
+        return rows.map { row in
+            switch row[c] {
+            case .int(let i): Double(i)
+            case .float(let d): d
+            default: .nan
+            }
+        }
+    }
+
+    /// `fillna(value)` on column `c`: a float column keeps a whole-number fill as a float.
+    mutating func fill(_ c: Int, with value: Value) {
+        var fill = value
+        if case .int(let i) = value, dtype(of: c) == .float { fill = .float(Double(i)) }
+        for r in rows.indices where Table.isNA(rows[r][c]) { rows[r][c] = fill }
+    }
+
+    /// pandas' `DataFrame.empty`: no rows or no columns.
+    var isEmptyFrame: Bool { rows.isEmpty || columns.isEmpty }
+
+    /// The columns as pandas prints them: `Index(['a', 'b'], dtype='str')`.
+    var indexRepr: String { "Index([\(columns.map { Value.string($0).pythonRepr }.joined(separator: ", "))], dtype='\(columns.isEmpty ? "object" : "str")')" }
 }
 
 /// `pd.read_csv` on text: a header row, blank lines skipped, short rows padded with NaN, and
