@@ -73,7 +73,9 @@ enum PythonRegex {
     /// A pattern can backtrack for hours (`(a+)+$` on 50 characters); ICU calls back every few
     /// thousand steps while it does, and the match stops there once the task is cancelled.
     /// - Throws: `CancellationError` when cancelled; ``ValueLimitError`` past `limit` matches.
-    static func matches(_ regex: NSRegularExpression, in text: String, firstOnly: Bool = false, limit: Int, context: NodeContext) throws -> [NSTextCheckingResult] {
+    /// Every match (the first `count` when given; the first only with `firstOnly`), ending at a
+    /// cancel; more than `limit` matches is a ``ValueLimitError``.
+    static func matches(_ regex: NSRegularExpression, in text: String, firstOnly: Bool = false, upTo count: Int? = nil, limit: Int, context: NodeContext) throws -> [NSTextCheckingResult] {
         final class Progress: @unchecked Sendable {  // touched only by the synchronous callback
             var found: [NSTextCheckingResult] = []
             var cancelled = false
@@ -88,7 +90,7 @@ enum PythonRegex {
             }
             guard let match else { return }
             progress.found.append(match)
-            if firstOnly { stop.pointee = true }
+            if firstOnly || progress.found.count == count { stop.pointee = true }
             if progress.found.count > limit {
                 progress.overLimit = true
                 stop.pointee = true

@@ -130,29 +130,9 @@ enum TodayRegex {
         return regex
     }
 
-    /// The first `count` matches (every match when `nil`), ending at a cancel as
-    /// ``PythonRegex/matches(_:in:firstOnly:limit:context:)`` does.
+    /// The first `count` matches (every match when `nil`), ending at a cancel.
     static func matches(_ regex: NSRegularExpression, in text: String, upTo count: Int?, context: NodeContext) throws -> [NSTextCheckingResult] {
-        guard let count, count < context.limits.maxListCount else {
-            return try PythonRegex.matches(regex, in: text, limit: context.limits.maxListCount, context: context)
-        }
-        final class Progress: @unchecked Sendable {  // touched only by the synchronous callback
-            var found: [NSTextCheckingResult] = []
-            var cancelled = false
-        }
-        let progress = Progress()
-        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { match, _, stop in
-            if context.isCancelled {
-                progress.cancelled = true
-                stop.pointee = true
-                return
-            }
-            guard let match else { return }
-            progress.found.append(match)
-            if progress.found.count >= count { stop.pointee = true }
-        }
-        if progress.cancelled { throw CancellationError() }
-        return progress.found
+        try PythonRegex.matches(regex, in: text, upTo: count, limit: context.limits.maxListCount, context: context)
     }
 
     /// Group `i` of a match, cut from the text's UTF-16 (NSRegularExpression's offsets; a match

@@ -12,24 +12,6 @@ enum DataframeEditNodes {
     ]
 }
 
-private let dataframeType = AssetRef.type("dataframe")
-private let emptyDataframe = DataframeValues.make(columns: [], data: [])
-
-private func dataframeProperty(_ name: String, _ description: String) -> PropertyDescriptor {
-    PropertyDescriptor(name, dataframeType, default: emptyDataframe, description: description)
-}
-
-private func dataMetadata(_ name: String, _ title: String, _ description: String, _ properties: [PropertyDescriptor], output: PropertyType = dataframeType) -> NodeMetadata {
-    NodeMetadata(type: "nodetool.data." + name, title: title, description: description, properties: properties, outputs: [OutputDescriptor("output", output)])
-}
-
-extension NodeContext {
-    /// A checked table as the node's output.
-    fileprivate func outputTable(_ table: Table) throws -> NodeOutputs {
-        try checkCount(table.rows.count &* max(table.columns.count, 1), of: "the dataframe's cells")
-        return NodeOutputs(table.value)
-    }
-}
 
 /// `df.iloc[start:end]`, end -1 meaning the last row included.
 struct DataSlice: Node {
@@ -44,7 +26,7 @@ struct DataSlice: Node {
         let start: Int = try context.input("start_index")
         let end: Int = try context.input("end_index")
         table.rows = PythonSlice.apply(table.rows, start: start, stop: end == -1 ? table.rows.count : end, step: 1)
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -74,7 +56,7 @@ struct DataAddColumn: Node {
             table.columns.append(name)
             for r in table.rows.indices { table.rows[r].append(column.rows[r][0]) }
         }
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -87,15 +69,15 @@ struct DataAppend: Node {
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         let a = try Table(context, "dataframe_a"), b = try Table(context, "dataframe_b")
-        if a.isEmptyFrame { return try context.outputTable(b) }
-        if b.isEmptyFrame { return try context.outputTable(a) }
+        if a.isEmptyFrame { return try context.output(b) }
+        if b.isEmptyFrame { return try context.output(a) }
         guard a.columns == b.columns else {
             throw NodeError("Columns in dataframe A (\(a.indexRepr)) do not match columns in dataframe B (\(b.indexRepr))")
         }
         try context.checkCount(a.rows.count &+ b.rows.count, of: "the appended rows")
         var table = Table(columns: a.columns, rows: a.rows + b.rows)
         table.settleColumnTypes()
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -114,7 +96,7 @@ struct DataMerge: Node {
         func row(_ t: Table, _ r: Int) -> [Value] { r < t.rows.count ? t.rows[r] : Array(repeating: Table.missing, count: t.columns.count) }
         var table = Table(columns: a.columns + b.columns, rows: (0..<count).map { row(a, $0) + row(b, $0) })
         if a.rows.count != b.rows.count { table.settleColumnTypes() }
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -128,7 +110,7 @@ struct DropDuplicates: Node {
         var table = try Table(context, "df")
         var seen = Set<[Value]>()
         table.rows = table.rows.filter { seen.insert($0.map(Table.hashKey)).inserted }
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -141,7 +123,7 @@ struct DropNA: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         var table = try Table(context, "df")
         table.rows = table.rows.filter { !$0.contains(where: Table.isNA) }
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -200,7 +182,7 @@ struct FillNA: Node {
                 table.fill(c, with: .float(fill))
             }
         }
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -240,7 +222,7 @@ struct FindRow: Node {
             }
         }
         table.rows = found
-        return try context.outputTable(table)
+        return try context.output(table)
     }
 }
 
@@ -348,7 +330,7 @@ struct Pivot: Node {
         if anyMissing && numeric {
             for r in rows.indices { for c in 1..<rows[r].count { if case .int(let n) = rows[r][c] { rows[r][c] = .float(Double(n)) } } }
         }
-        return try context.outputTable(Table(columns: [table.columns[ic]] + columnOrder.map(\.pythonStr), rows: rows))
+        return try context.output(Table(columns: [table.columns[ic]] + columnOrder.map(\.pythonStr), rows: rows))
     }
 
     private static func sorted(_ keys: [Value], what: String) throws -> [Value] {
@@ -380,6 +362,6 @@ struct LoadCSVFile: Node {
         guard let text = String(data: data, encoding: .utf8) else { throw NodeError("'\(path)' is not UTF-8 text") }
         var csv = text
         if csv.hasPrefix("\u{FEFF}") { csv.removeFirst() }  // pandas drops a UTF-8 byte order mark
-        return try context.outputTable(try PandasCSV.read(csv))
+        return try context.output(try PandasCSV.read(csv))
     }
 }

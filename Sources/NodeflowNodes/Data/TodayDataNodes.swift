@@ -10,25 +10,6 @@ enum TodayDataNodes {
     ]
 }
 
-private let dataframeType = AssetRef.type("dataframe")
-private let emptyDataframe = DataframeValues.make(columns: [], data: [])
-
-private func dataframeProperty(_ name: String, _ description: String) -> PropertyDescriptor {
-    PropertyDescriptor(name, dataframeType, default: emptyDataframe, description: description)
-}
-
-/// Data nodes run in tasks of their own: a table can be large, and the scheduler must not wait on it.
-private func dataMetadata(_ name: String, _ title: String, _ description: String, _ properties: [PropertyDescriptor], output: PropertyType = dataframeType) -> NodeMetadata {
-    NodeMetadata(type: "nodetool.data." + name, title: title, description: description, properties: properties, outputs: [OutputDescriptor("output", output)])
-}
-
-extension NodeContext {
-    /// A checked table as the node's output.
-    fileprivate func output(_ table: Table) throws -> NodeOutputs {
-        try checkCount(table.rows.count &* max(table.columns.count, 1), of: "the dataframe's cells")
-        return NodeOutputs(table.value)
-    }
-}
 
 /// `pd.read_csv` on a string.
 struct ImportCSV: Node {
