@@ -12,26 +12,38 @@ public struct PythonRuntime: Sendable {
     }
 }
 
+/// What a Python node instance carries: its discovered type and the workers it runs on.
+struct PythonBinding: Sendable {
+    let type: PythonNodeType
+    let runtime: PythonRuntime
+
+    /// The call for one firing, once the node's settings are checked.
+    func call(_ context: NodeContext) throws -> PythonCall {
+        try type.checkSettings(runtime.configuration)
+        return try PythonCall(nodeType: type.name, context: context, runtime: runtime, requiresVRAM: type.requiresVRAM)
+    }
+
+    static func required(_ binding: PythonBinding?) throws -> PythonBinding {
+        guard let binding else { throw NodeError("a Python node made without its type") }
+        return binding
+    }
+}
+
 /// A node of a Python pack: one Swift type stands for every discovered type; each instance knows
 /// its type name and its workers (see ``NodeTypeEntry/init(metadata:make:)``).
 struct PythonNode: Node {
     static let metadata = NodeMetadata(type: "nodeflow.python.Node", description: "A node of a Python pack; each discovered type has its own metadata.")
 
-    let type: PythonNodeType?
-    let runtime: PythonRuntime?
+    let binding: PythonBinding?
 
-    init() { type = nil; runtime = nil }
-    init(type: PythonNodeType, runtime: PythonRuntime) {
-        self.type = type
-        self.runtime = runtime
-    }
+    init() { binding = nil }
+    init(_ binding: PythonBinding) { self.binding = binding }
 
     func process(_ context: NodeContext) async throws -> NodeOutputs {
-        guard let type, let runtime else { throw NodeError("a Python node made without its type") }
-        try type.checkSettings(runtime.configuration)
-        let call = try PythonCall(nodeType: type.name, context: context, runtime: runtime, requiresVRAM: type.requiresVRAM)
+        let binding = try PythonBinding.required(binding)
+        let call = try binding.call(context)
         var result = NodeOutputs(slots: [:])
-        try await runtime.pool.withWorker { worker in
+        try await binding.runtime.pool.withWorker { worker in
             try await call.run(on: worker, streaming: false) { result = $0 }
         }
         return result
@@ -43,24 +55,19 @@ struct PythonNode: Node {
 struct PythonStreamNode: GeneratorNode {
     static let metadata = NodeMetadata(type: "nodeflow.python.StreamNode", description: "A streaming node of a Python pack.")
 
-    let type: PythonNodeType?
-    let runtime: PythonRuntime?
+    let binding: PythonBinding?
 
-    init() { type = nil; runtime = nil }
-    init(type: PythonNodeType, runtime: PythonRuntime) {
-        self.type = type
-        self.runtime = runtime
-    }
+    init() { binding = nil }
+    init(_ binding: PythonBinding) { self.binding = binding }
 
     func generate(_ context: NodeContext) async throws -> any NodeItemIterator {
-        guard let type, let runtime else { throw NodeError("a Python node made without its type") }
-        try type.checkSettings(runtime.configuration)
-        let call = try PythonCall(nodeType: type.name, context: context, runtime: runtime, requiresVRAM: type.requiresVRAM)
+        let binding = try PythonBinding.required(binding)
+        let call = try binding.call(context)
         // The items arrive on a child task that holds the worker; the iterator reads them.
         let (items, continuation) = AsyncThrowingStream<NodeOutputs, any Error>.makeStream(bufferingPolicy: .unbounded)
         let task = Task {
             do {
-                try await runtime.pool.withWorker { worker in
+                try await binding.runtime.pool.withWorker { worker in
                     try await call.run(on: worker, streaming: true) { continuation.yield($0) }
                 }
                 continuation.finish()

@@ -100,11 +100,11 @@ public struct PythonPacks: Sendable {
     /// import as unavailable (validation then names the import error).
     public func register(into registry: inout NodeRegistry) {
         for (meta, type) in zip(metadata, types) {
-            let runtime = self.runtime
+            let binding = PythonBinding(type: type, runtime: runtime)
             if streaming.contains(type.name) {
-                registry.register(NodeTypeEntry(metadata: meta) { PythonStreamNode(type: type, runtime: runtime) })
+                registry.register(NodeTypeEntry(metadata: meta) { PythonStreamNode(binding) })
             } else {
-                registry.register(NodeTypeEntry(metadata: meta) { PythonNode(type: type, runtime: runtime) })
+                registry.register(NodeTypeEntry(metadata: meta) { PythonNode(binding) })
             }
         }
         for error in loadErrors { registry.markUnavailable(namespace: error.namespace, reason: error.reason) }

@@ -1,0 +1,93 @@
+import Foundation
+import Nodeflow
+import OrderedCollections
+
+/// How to select jobs from the store.
+public struct JobQuery: Sendable {
+    public var status: JobStatus?
+    public var userID: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(status: JobStatus? = nil, userID: String? = nil, limit: Int = 50, offset: Int = 0) {
+        self.status = status
+        self.userID = userID
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// Where jobs, their messages and their nodes' results are kept. Implementations must be safe to
+/// use from several tasks and several processes at once.
+public protocol JobStore: Sendable {
+    /// Adds a new job.
+    func create(_ job: JobRecord) async throws
+    /// The job with this id, if any.
+    func job(_ id: String) async throws -> JobRecord?
+    /// Jobs, newest first, as summaries: their graphs may be left empty (``job(_:)`` reads a job
+    /// whole), since a listing has no use for them and a graph may be large.
+    func jobs(_ query: JobQuery) async throws -> [JobRecord]
+    /// Marks a job running in this process.
+    func markRunning(_ id: String, processID: Int32, host: String) async throws
+    /// Appends messages and node results in one transaction.
+    func record(_ id: String, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws
+    /// Ends a job.
+    func finish(_ id: String, status: JobStatus, outputs: OrderedDictionary<String, Value>?, error: String?, errorNodeID: String?) async throws
+    /// The job's messages after sequence number `after`, in order.
+    func events(_ id: String, after: Int) async throws -> [JobEvent]
+    /// The results recorded for the job's nodes, by node id.
+    func nodeResults(_ id: String) async throws -> [String: NodeResultRecord]
+    /// A job's status alone (`nil` for no such job): what a follower polls, without reading the
+    /// job's graph.
+    func status(of id: String) async throws -> JobStatus?
+    /// The results recorded for nodes inside top-level Loops, by node id, then iteration.
+    func iterationResults(_ id: String) async throws -> [String: [Int: NodeOutputs]]
+    /// Asks the process running a job to cancel it; `false` when the job is not running or queued.
+    func requestCancel(_ id: String) async throws -> Bool
+    /// Whether someone asked for the job to be cancelled (the running process polls it).
+    func isCancelRequested(_ id: String) async throws -> Bool
+    /// How many jobs have each status.
+    func jobCounts() async throws -> [JobStatus: Int]
+    /// Marks running jobs of `host` whose process is gone as failed; returns their ids.
+    func failOrphans(host: String, crashed: Set<String>, isAlive: @Sendable (Int32) -> Bool) async throws -> [String]
+    /// Whether the store holds more than `policy` allows.
+    func exceeds(_ policy: RetentionPolicy, now: Date) async throws -> Bool
+    /// Deletes finished jobs past `policy` and returns the space; never a queued or running job.
+    @discardableResult
+    func prune(_ policy: RetentionPolicy, now: Date) async throws -> PruneReport
+}
+
+extension JobStore {
+    /// The job, or an error naming the id when there is none.
+    public func requireJob(_ id: String) async throws -> JobRecord {
+        guard let job = try await job(id) else { throw JobStoreError.notFound(id) }
+        return job
+    }
+}
+
+/// A job store problem a user can act on.
+public enum JobStoreError: Error, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "no job with id '\(id)'"
+        case .corrupt(let reason): "the job store holds data it cannot read: \(reason)"
+        }
+    }
+}
+
+extension JobStore {
+    /// Whether the store holds more than `policy` allows now.
+    public func exceeds(_ policy: RetentionPolicy) async throws -> Bool { try await exceeds(policy, now: Date()) }
+
+    /// Prunes by `policy` now.
+    @discardableResult
+    public func prune(_ policy: RetentionPolicy) async throws -> PruneReport { try await prune(policy, now: Date()) }
+
+    /// Marks running jobs of `host` whose process is gone as failed, none of them known crashed.
+    public func failOrphans(host: String, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
+        try await failOrphans(host: host, crashed: [], isAlive: isAlive)
+    }
+}
