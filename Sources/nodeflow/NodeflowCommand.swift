@@ -18,7 +18,9 @@ struct NodeflowCommand: AsyncParsableCommand {
     /// everywhere in nodeflow) instead of ArgumentParser's 64.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command: any ParsableCommand
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let fast = try? fastParse(arguments) { command = fast } else { command = try parseAsRoot() }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -32,6 +34,19 @@ struct NodeflowCommand: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+extension NodeflowCommand {
+    /// `nodeflow run …` parsed by `run` alone: parsing from the root builds every subcommand's
+    /// arguments by reflection (and looks for a completion-script request), a sixth of a short
+    /// run's start. Help, and any arguments `run` does not take, go the usual way (it throws), so its
+    /// messages are the usual ones.
+    static func fastParse(_ arguments: [String]) throws -> RunCommand {
+        guard arguments.first == "run", !arguments.contains(where: { $0 == "-h" || $0 == "--help" || $0.hasPrefix("--generate-completion") }) else {
+            throw CLIError.invalid("not a plain run")
+        }
+        return try RunCommand.parse(Array(arguments.dropFirst()))
     }
 }
 
