@@ -271,17 +271,9 @@ struct FilterDictByValue: StreamConsumerNode {
 
         mutating func finish(emit: inout StreamEmitter) async throws {}
 
+        /// Python's `type(value).__name__`: the kind's name, `NoneType` for None.
         static func typeName(_ value: Value) -> String {
-            switch value {
-            case .null: "NoneType"
-            case .bool: "bool"
-            case .int: "int"
-            case .float: "float"
-            case .string: "str"
-            case .bytes: "bytes"
-            case .list: "list"
-            case .dict: "dict"
-            }
+            value.isNull ? "NoneType" : value.kindName
         }
 
         /// Python's `len()`, `nil` for values without one.
