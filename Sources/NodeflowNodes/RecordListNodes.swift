@@ -57,9 +57,7 @@ struct FilterDicts: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         var table = try Table.fromRecords(try context.input("values"), limits: context)
         let query = try PandasQuery(try context.input("condition"))
-        table.rows = try table.rows.filter { row in
-            try query.matches(Dictionary(zip(table.columns, row), uniquingKeysWith: { a, _ in a }))
-        }
+        table.rows = try query.rows(of: table)
         return NodeOutputs(.list(table.records))
     }
 }

@@ -73,6 +73,7 @@ struct HTMLToText: Node {
     static func convert(_ html: String, preserveLinebreaks: Bool) -> String {
         var text = ""
         var open: [String] = []
+        var openCount: [String: Int] = [:]  // an end tag with nothing to close costs no scan of `open`
         for token in HTMLTokenizer.tokens(html) {
             switch token {
             case .text(let t):
@@ -88,11 +89,15 @@ struct HTMLToText: Node {
                     if preserveLinebreaks { text += "\n" }
                 } else if !HTMLTokenizer.voidElements.contains(name) {
                     open.append(name)
+                    openCount[name, default: 0] += 1
                 }
             case .end(let name):
                 // An end tag closes its element and every element left open inside it.
-                guard let at = open.lastIndex(of: name) else { continue }
-                for closed in open[at...].reversed() where preserveLinebreaks && blockElements.contains(closed) { text += "\n" }
+                guard openCount[name, default: 0] > 0, let at = open.lastIndex(of: name) else { continue }
+                for closed in open[at...].reversed() {
+                    if preserveLinebreaks && blockElements.contains(closed) { text += "\n" }
+                    openCount[closed]! -= 1
+                }
                 open.removeSubrange(at...)
             }
         }
@@ -156,8 +161,7 @@ struct HtmlToText: Node {
         let writer = MarkdownWriter(
             baseURL: try context.input("base_url"), bodyWidth: try context.input("body_width", in: 0...Int.max), ignoreImages: try context.input("ignore_images"),
             ignoreMailtoLinks: try context.input("ignore_mailto_links"))
-        let text = writer.convert(try context.input("html"))
-        try context.checkSize(text.utf8.count, of: "the text")
+        let text = try writer.convert(try context.input("html"), maxBytes: context.processing.limits.maxStringBytes)
         return NodeOutputs(.string(text))
     }
 }

@@ -8,13 +8,13 @@ import Testing
 @Suite("Data, record-list and HTML nodes")
 struct DataNodeTests {
     /// Runs one node of `type` with `data` into a ListOutput or StringOutput; the job's result.
-    func run(_ type: String, _ data: [String: Value], output: String = "nodetool.output.ListOutput") async throws -> Value? {
+    func run(_ type: String, _ data: [String: Value], output: String = "nodetool.output.ListOutput", limits: ValueLimits = ValueLimits()) async throws -> Value? {
         let graph = Graph(
             nodes: [NodeSpec(id: "n", type: type, data: .init(uniqueKeysWithValues: data.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
                     NodeSpec(id: "o", type: output, data: ["name": "out"])],
             edges: [EdgeSpec(source: "n", target: "o", targetHandle: "value")])
         let runner = WorkflowRunner(jobID: "t", configuration: .init(registry: .standard))
-        let context = ProcessingContext()
+        let context = ProcessingContext(limits: limits)
         async let drained: Void = { for await _ in context.messages {} }()
         let result: Result<Value?, any Error>
         do { result = .success(try await runner.run(RunJobRequest(graph: graph), context: context)["out"]) } catch { result = .failure(error) }
@@ -139,5 +139,36 @@ struct DataNodeTests {
         #expect(soup == "ééé\u{FFFD}\u{FFFD}&bogus &amp")
         let markdown = try await run("nodetool.text.HtmlToText", ["html": "&eacute;&#233;&#xE9;&#xD800;&#99999999999;&bogus; &amp x &lt"], output: "nodetool.output.StringOutput")
         #expect(markdown == "eee\u{FFFD}\u{FFFD}&bogus; & x &lt\n\n")
+    }
+
+    @Test("HTML nested so deep that its Markdown would be gigabytes fails at the size limit, quickly")
+    func deepNesting() async throws {
+        let limits = ValueLimits(maxStringBytes: 1 << 20)
+        for piece in ["<blockquote>x", "<ul><li>x"] {
+            let html = String(repeating: piece, count: 20_000)
+            let start = ContinuousClock.now
+            do {
+                let text = try await run("nodetool.text.HtmlToText", ["html": .string(html)], output: "nodetool.output.StringOutput", limits: limits)
+                Issue.record("\(piece): no error, \(text?.stringValue?.utf8.count ?? 0) bytes")
+            } catch {
+                #expect("\(error)".contains("the text"), "\(error)")
+            }
+            #expect(ContinuousClock.now - start < .seconds(20))
+        }
+        // End tags with nothing open to close are skipped without a scan of the open elements.
+        let unmatched = String(repeating: "<div>", count: 30_000) + String(repeating: "</span>", count: 30_000) + "end"
+        let start = ContinuousClock.now
+        let soup = try await run("lib.beautifulsoup.HTMLToText", ["text": .string(unmatched), "preserve_linebreaks": false], output: "nodetool.output.StringOutput")
+        #expect(soup == "end")
+        #expect(ContinuousClock.now - start < .seconds(20))
+    }
+
+    @Test("a pivot whose index × columns passes the cell limit fails before it is built")
+    func pivotLimit() async throws {
+        let n = 4_000  // 4,000 × 4,001 cells: over the default limit of 10 million
+        let rows: [Value] = (0..<n).map { i in .list([.int(i), .int(i), .int(1)]) }
+        let frame: Value = ["type": "dataframe", "columns": ["r", "c", "v"], "data": .list(rows)]
+        let error = await failure("nodetool.data.Pivot", ["dataframe": frame, "index": "r", "columns": "c", "values": "v", "aggfunc": "sum"])
+        #expect(error.contains("the pivoted dataframe's cells"), "\(error)")
     }
 }

@@ -214,14 +214,7 @@ struct FindRow: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         var table = try Table(context, "df")
         let query = try PandasQuery(try context.input("condition"))
-        var found: [[Value]] = []
-        for row in table.rows {
-            if try query.matches(Dictionary(zip(table.columns, row), uniquingKeysWith: { a, _ in a })) {
-                found = [row]
-                break
-            }
-        }
-        table.rows = found
+        table.rows = try query.rows(of: table, first: true)
         return try context.output(table)
     }
 }
@@ -316,6 +309,9 @@ struct Pivot: Node {
         let usedRows = Set(results.keys.map { $0[0] }), usedColumns = Set(results.keys.map { $0[1] })
         let rowOrder = try Self.sorted(usedRows.map { rowKeys[$0]! }, what: "index")
         let columnOrder = try Self.sorted(usedColumns.map { columnKeys[$0]! }, what: "column")
+        // Every (index, column) pair gets a cell: the product can be far larger than the input.
+        let (cells, overflow) = rowOrder.count.multipliedReportingOverflow(by: columnOrder.count &+ 1)
+        try context.checkCount(overflow ? Int.max : cells, of: "the pivoted dataframe's cells")
         var rows: [[Value]] = []
         var anyMissing = false
         for i in rowOrder {

@@ -33,21 +33,40 @@ struct PandasQuery {
         expression = try parser.parseAll()
     }
 
-    /// Whether `row` (cells by column name) passes.
-    func matches(_ row: [String: Value]) throws -> Bool {
-        let result = try evaluate(expression, row)
-        if case .bool(let b) = result { return b }
-        throw NodeError("the condition '\(source)' gives \(result.kindName) \(result.pythonRepr), not True or False")
+    /// The rows of `table` that pass (the first only, with `first`), in order. Column names are
+    /// looked up once per table, not once per row (a repeated name means its first column).
+    func rows(of table: Table, first: Bool = false) throws -> [[Value]] {
+        var index: [String: Int] = [:]
+        for (i, name) in table.columns.enumerated() where index[name] == nil { index[name] = i }
+        var found: [[Value]] = []
+        for cells in table.rows {
+            let result = try evaluate(expression, Row(index: index, cells: cells))
+            guard case .bool(let passes) = result else {
+                throw NodeError("the condition '\(source)' gives \(result.kindName) \(result.pythonRepr), not True or False")
+            }
+            if passes {
+                found.append(cells)
+                if first { break }
+            }
+        }
+        return found
+    }
+
+    /// One row's cells, by column name.
+    private struct Row {
+        let index: [String: Int]
+        let cells: [Value]
+        subscript(name: String) -> Value? { index[name].map { cells[$0] } }
     }
 
     // MARK: Evaluation
 
-    private func evaluate(_ e: Expression, _ row: [String: Value]) throws -> Value {
+    private func evaluate(_ e: Expression, _ row: Row) throws -> Value {
         switch e {
         case .literal(let v): return v
         case .column(let name):
             guard let v = row[name] else {
-                throw NodeError("the condition '\(source)' names '\(name)', which is not a column (columns: \(row.keys.sorted().joined(separator: ", ")))")
+                throw NodeError("the condition '\(source)' names '\(name)', which is not a column (columns: \(row.index.keys.sorted().joined(separator: ", ")))")
             }
             return v
         case .list(let items): return .list(try items.map { try evaluate($0, row) })

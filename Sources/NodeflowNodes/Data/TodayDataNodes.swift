@@ -97,9 +97,7 @@ struct DataFilter: Node {
     func process(_ context: NodeContext) async throws -> NodeOutputs {
         var table = try Table(context, "df")
         let query = try PandasQuery(try context.input("condition"))
-        table.rows = try table.rows.filter { row in
-            try query.matches(Dictionary(zip(table.columns, row), uniquingKeysWith: { a, _ in a }))
-        }
+        table.rows = try query.rows(of: table)
         return try context.output(table)
     }
 }

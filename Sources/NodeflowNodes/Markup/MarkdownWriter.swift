@@ -1,3 +1,5 @@
+import Nodeflow
+
 /// HTML to Markdown as the `html2text` package (2025.4.15) writes it with nodetool's settings, for
 /// `nodetool.text.HtmlToText`. Two passes, as there: the tags drive a writer that owes line breaks
 /// (``Output``), then ``Paragraphs`` wraps long lines at `bodyWidth`. Covered: paragraphs, divs,
@@ -10,8 +12,11 @@ struct MarkdownWriter {
     var ignoreImages = true
     var ignoreMailtoLinks = true
 
-    func convert(_ html: String) -> String {
-        var output = Output(writer: self)
+    /// The Markdown of `html`.
+    /// - Throws: ``ValueLimitError`` as soon as the text passes `maxBytes` (deep nesting repeats
+    ///   its quote and list prefixes on every line: a small page can ask for gigabytes).
+    func convert(_ html: String, maxBytes: Int = .max) throws -> String {
+        var output = Output(writer: self, maxBytes: maxBytes)
         for token in HTMLTokenizer.tokens(html, style: .html2text) {
             switch token {
             case .text(let text): output.data(text)
@@ -21,6 +26,7 @@ struct MarkdownWriter {
             }
         }
         let text = output.finish().replacingOccurrences(of: "\u{A0}", with: " ")
+        if output.overflow { throw ValueLimitError(what: "the text", size: nil, limit: maxBytes, unit: "bytes") }
         return bodyWidth > 0 ? Paragraphs.wrap(text, width: bodyWidth) : text
     }
 
@@ -51,6 +57,9 @@ struct MarkdownWriter {
     /// before the next text, prefixed for quotes and `pre`; a space is owed the same way.
     struct Output {
         let writer: MarkdownWriter
+        let maxBytes: Int
+        /// Set once the text would pass `maxBytes`; nothing more is written.
+        var overflow = false
         var text = ""
         var owedBreaks = 0
         var owedSpace = false
@@ -77,21 +86,25 @@ struct MarkdownWriter {
         var cellCount = 0
         var inQuote = false
 
-        init(writer: MarkdownWriter) { self.writer = writer }
+        init(writer: MarkdownWriter, maxBytes: Int) {
+            self.writer = writer
+            self.maxBytes = maxBytes
+        }
 
         mutating func paragraph() { owedBreaks = 2 }
         mutating func lineBreak() { if owedBreaks == 0 { owedBreaks = 1 } }
         mutating func softBreak() { lineBreak(); breakSuffix = "  " }
 
         mutating func append(_ s: String) {
-            guard !s.isEmpty else { return }
+            guard !s.isEmpty, !overflow else { return }
+            guard text.utf8.count + s.utf8.count <= maxBytes else { overflow = true; return }
             text += s
             lastWasNewline = s.hasSuffix("\n")
         }
 
         /// Writes `data`, first paying owed breaks and space. `pure` text has its whitespace collapsed.
         mutating func write(_ data: String, pure: Bool = false, forced: Bool = false, end: Bool = false) {
-            guard quiet == 0 else { return }
+            guard quiet == 0, !overflow else { return }
             var data = data
             if pure && !inPre {
                 data = Self.collapse(data)
@@ -328,6 +341,7 @@ struct MarkdownWriter {
         }
 
         mutating func item(start: Bool) {
+            guard !overflow else { return }
             listCodeIndent = ""
             lineBreak()
             guard start else { return }
