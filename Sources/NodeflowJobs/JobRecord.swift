@@ -27,6 +27,16 @@ public struct JobRecord: Sendable, Equatable {
     public var host: String?
     /// Whether someone asked for the job to be cancelled.
     public var cancelRequested: Bool
+    /// The labels a worker must have to claim the job (see ``WorkerIdentity/labels``).
+    public var requiredLabels: [String] = []
+    /// How many times the job started running; the current run's fencing token (``JobLease``).
+    public var epoch = 0
+    /// The worker holding the job's lease, while a worker runs it.
+    public var leaseOwner: String?
+    /// When that lease lapses unless renewed.
+    public var leaseExpiresAt: Date?
+    /// How many times the job's lease lapsed while it ran (its worker died or stalled).
+    public var leaseLosses = 0
     /// The JSON text the graph was read from (a workflow document or a bare graph), when the
     /// caller has it: the store keeps it instead of writing the graph out again. It must read
     /// back as ``graph``. Not read back from the store (`nil` there).

@@ -1,11 +1,13 @@
 import Foundation
 import Nodeflow
 import OrderedCollections
+import Synchronization
 
-/// Runs one job from the store and records it: marks it running, records its messages and node
-/// results as they come, honours cancel requests from other processes, and stores its outcome.
+/// Runs one job from the store and records it: marks it running (or runs it under a worker's
+/// claim), records its messages and node results as they come, honours cancel requests from
+/// other processes, renews a claim's lease, and stores its outcome.
 ///
-/// The CLI and the server both run jobs through it; each reads the messages its own way.
+/// The CLI, workers and the server all run jobs through it; each reads the messages its own way.
 public struct RecordedRun: Sendable {
     public var store: any JobStore
     public var configuration: WorkflowRunner.Configuration
@@ -20,31 +22,63 @@ public struct RecordedRun: Sendable {
         self.host = host
     }
 
+    /// How the job comes to be this process's to run.
+    public enum Ownership: Sendable {
+        /// A new job, still to be stored: storing it (its graph, deflated) overlaps with
+        /// validating and starting the run; the run's messages wait in the recorder until the
+        /// job's row exists.
+        case create
+        /// A job in the store, run here outside the queue (`nodeflow resume`).
+        case markRunning
+        /// A job a worker claimed: its lease is renewed by `policy` while it runs.
+        case claimed(JobLease, policy: ClaimPolicy)
+    }
+
     /// Runs `job`, skipping the nodes in `completedResults`.
     /// - Parameters:
+    ///   - completedIterations: results of nodes in top-level Loops from an earlier run.
+    ///   - handedBack: asked when the run ends cancelled; `true` hands the job back to the queue
+    ///     (a worker shutting down) instead of recording it cancelled.
     ///   - started: called with the runner as soon as it exists (to cancel it from elsewhere).
     ///   - consume: reads the run's messages; the run's outcome is returned after it returns.
     /// - Returns: the outputs, or the error the run ended with (`NodeFailure`,
     ///   `GraphValidationError`, `CancellationError`); the job's record says the same.
-    ///   - completedIterations: results of nodes in top-level Loops from an earlier run.
-    ///   - create: whether the job is new and still to be stored. Storing it (its graph, deflated)
-    ///     then overlaps with validating and starting the run; the run's messages wait in the
-    ///     recorder until the job's row exists.
+    /// - Throws: ``JobStoreError/leaseLost(_:)`` when another worker took the job over (nothing
+    ///   more was written), or the store's errors.
     public func run(
-        _ job: JobRecord, create: Bool = false, completedResults: [String: NodeOutputs] = [:],
-        completedIterations: [String: [Int: NodeOutputs]] = [:],
+        _ job: JobRecord, ownership: Ownership = .markRunning, completedResults: [String: NodeOutputs] = [:],
+        completedIterations: [String: [Int: NodeOutputs]] = [:], handedBack: @escaping @Sendable () -> Bool = { false },
         started: @Sendable (WorkflowRunner) -> Void = { _ in }, consume: @escaping @Sendable (MessageStream) async -> Void
     ) async throws -> Result<OrderedDictionary<String, Value>, any Error> {
         let store = store, host = host
-        let registered = Task {
-            if create { try await store.create(job) }
-            try await store.markRunning(job.id, processID: getpid(), host: host)
+        let heartbeat: ClaimPolicy?
+        let registered: Task<JobLease, any Error>
+        switch ownership {
+        case .create:
+            var row = job
+            row.status = .running
+            row.processID = getpid()
+            row.host = host
+            row.epoch = 1
+            row.startedAt = Date()
+            heartbeat = nil
+            registered = Task { [row] in
+                try await store.create(row)
+                return JobLease(jobID: row.id, epoch: 1)
+            }
+        case .markRunning:
+            heartbeat = nil
+            registered = Task { try await store.markRunning(job.id, processID: getpid(), host: host) }
+            _ = try await registered.value
+        case .claimed(let lease, let policy):
+            heartbeat = policy
+            registered = Task { lease }
         }
-        if !create { try await registered.value }
         CrashMarker.started(job.id)
         defer { CrashMarker.ended(job.id) }
         let recorder = JobRecorder(store: store, jobID: job.id)
         let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
+        let leaseLost = LeaseLostFlag()
         started(runner)
         let context = ProcessingContext(userID: job.userID, cache: cache, tap: recorder)
         let request = {
@@ -69,8 +103,11 @@ public struct RecordedRun: Sendable {
             group.addTask {
                 // The job's row exists before anything is recorded into it. A job that cannot be
                 // stored is not run: nothing of it would be kept, and no cancel could reach it.
-                if (try? await registered.value) != nil {
-                    try? await recorder.run { runner.cancel() }
+                if let lease = try? await registered.value {
+                    try? await recorder.run(lease: lease, heartbeat: heartbeat, onCancelRequest: { runner.cancel() }) {
+                        leaseLost.value.store(true, ordering: .relaxed)
+                        runner.cancel()
+                    }
                 } else {
                     runner.cancel()
                 }
@@ -88,18 +125,29 @@ public struct RecordedRun: Sendable {
             }
             return result!
         }
-        try await registered.value
-        try await recorder.flush()
+        let lease = try await registered.value
+        // Another worker owns the job now: whatever this run did is not to be written.
+        if leaseLost.value.load(ordering: .relaxed) { throw JobStoreError.leaseLost(job.id) }
+        try await recorder.flush(lease)
         switch outcome {
         case .success(let outputs):
-            try await store.finish(job.id, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
+            try await store.finish(lease, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
         case .failure(let error as NodeFailure):
-            try await store.finish(job.id, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
+            try await store.finish(lease, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
         case .failure(is CancellationError):
-            try await store.finish(job.id, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
+            if handedBack() {
+                try await store.release(lease)
+            } else {
+                try await store.finish(lease, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
+            }
         case .failure(let error):
-            try await store.finish(job.id, status: .failed, outputs: nil, error: String(describing: error), errorNodeID: nil)
+            try await store.finish(lease, status: .failed, outputs: nil, error: String(describing: error), errorNodeID: nil)
         }
         return outcome
     }
+}
+
+/// Set by the recorder when another worker took the job over.
+private final class LeaseLostFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

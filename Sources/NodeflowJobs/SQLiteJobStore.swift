@@ -99,6 +99,17 @@ public final class SQLiteJobStore: JobStore {
                 t.add(column: "graph_size", .integer)
             }
         }
+        migrator.registerMigration("v3: a queue of jobs for workers, leases and fencing") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "required_labels", .text).notNull().defaults(to: "")
+                t.add(column: "epoch", .integer).notNull().defaults(to: 0)
+                t.add(column: "lease_owner", .text)
+                t.add(column: "lease_expires_at", .double)
+                t.add(column: "lease_losses", .integer).notNull().defaults(to: 0)
+            }
+            // What a claim looks for beside queued jobs: running ones whose lease lapsed.
+            try db.create(index: "job_by_lease", on: "job", columns: ["lease_expires_at"], condition: Column("lease_expires_at") != nil)
+        }
         return migrator
     }
 
@@ -110,12 +121,14 @@ public final class SQLiteJobStore: JobStore {
         try await database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO job (id, workflow_id, workflow_name, graph, graph_z, graph_size, params, user_id, status, created_at)
-                    VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)
+                    INSERT INTO job (id, workflow_id, workflow_name, graph, graph_z, graph_size, params, user_id, status, created_at,
+                    process_id, host, required_labels, epoch, started_at)
+                    VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     job.id, job.workflowID, job.workflowName, Data(compressed), graph.count, params, job.userID, job.status.rawValue,
-                    job.createdAt.timeIntervalSince1970,
+                    job.createdAt.timeIntervalSince1970, job.processID, job.host, LabelColumn.encode(job.requiredLabels), job.epoch,
+                    job.startedAt?.timeIntervalSince1970,
                 ])
         }
     }
@@ -126,7 +139,7 @@ public final class SQLiteJobStore: JobStore {
     }
 
     /// The columns of a job but its graph, for listings.
-    private static let summaryColumns = "id, workflow_id, workflow_name, '' AS graph, NULL AS graph_z, NULL AS graph_size, params, user_id, status, created_at, started_at, finished_at, error, error_node_id, outputs, process_id, host, cancel_requested"
+    private static let summaryColumns = "id, workflow_id, workflow_name, '' AS graph, NULL AS graph_z, NULL AS graph_size, params, user_id, status, created_at, started_at, finished_at, error, error_node_id, outputs, process_id, host, cancel_requested, required_labels, epoch, lease_owner, lease_expires_at, lease_losses"
 
     /// Jobs matching `query`, newest first, without their graphs (an empty graph each; ``job(_:)``
     /// reads one whole).
@@ -165,23 +178,37 @@ public final class SQLiteJobStore: JobStore {
         }
     }
 
-    public func markRunning(_ id: String, processID: Int32, host: String) async throws {
+    public func markRunning(_ id: String, processID: Int32, host: String) async throws -> JobLease {
         let now = Date().timeIntervalSince1970
-        try await database.write { db in
+        return try await database.write { db in
             // A cancel requested while the job was queued stands (the run stops at once); one left
-            // from an earlier run of a job being resumed does not.
+            // from an earlier run of a job being resumed does not. No lease: the job is this
+            // process's (orphans are found by process id), and no worker claims it.
             try db.execute(
                 sql: """
                     UPDATE job SET status = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL,
-                    error_node_id = NULL, process_id = ?, host = ?,
+                    error_node_id = NULL, process_id = ?, host = ?, epoch = epoch + 1, lease_owner = NULL, lease_expires_at = NULL,
                     cancel_requested = CASE WHEN status = 'queued' THEN cancel_requested ELSE 0 END WHERE id = ?
                     """,
                 arguments: [now, processID, host, id])
+            guard db.changesCount > 0, let epoch = try Int.fetchOne(db, sql: "SELECT epoch FROM job WHERE id = ?", arguments: [id]) else {
+                throw JobStoreError.notFound(id)
+            }
+            return JobLease(jobID: id, epoch: epoch)
         }
     }
 
-    public func record(_ id: String, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws {
+    /// Throws ``JobStoreError/leaseLost(_:)`` unless `lease` is the running job's current one.
+    static func checkFence(_ lease: JobLease, in db: Database) throws {
+        let row = try Row.fetchOne(db, sql: "SELECT epoch, status FROM job WHERE id = ?", arguments: [lease.jobID])
+        guard let row, row["epoch"] as Int == lease.epoch, row["status"] as String == JobStatus.running.rawValue else {
+            throw JobStoreError.leaseLost(lease.jobID)
+        }
+    }
+
+    public func record(_ lease: JobLease, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws {
         guard !messages.isEmpty || !results.isEmpty else { return }
+        let id = lease.jobID
         let resultRows = results.map { ($0.nodeID, $0.outputs.jsonValue.jsonString(), $0.startedAt?.timeIntervalSince1970, $0.duration) }
         let count = messages.count
         try await database.writeWithoutTransaction { db in
@@ -193,6 +220,7 @@ public final class SQLiteJobStore: JobStore {
                 return (raw.count, Data(Deflate.compress(raw)))
             }()
             try db.inTransaction {
+                try Self.checkFence(lease, in: db)
                 if let block {
                     let last = try Self.lastSequence(of: id, in: db)
                     try db.execute(
@@ -215,13 +243,17 @@ public final class SQLiteJobStore: JobStore {
         return max(blocks, rows)
     }
 
-    public func finish(_ id: String, status: JobStatus, outputs: OrderedDictionary<String, Value>?, error: String?, errorNodeID: String?) async throws {
+    public func finish(_ lease: JobLease, status: JobStatus, outputs: OrderedDictionary<String, Value>?, error: String?, errorNodeID: String?) async throws {
         let now = Date().timeIntervalSince1970
         let encoded = outputs.map { Value.dict($0).jsonString() }
         try await database.write { db in
             try db.execute(
-                sql: "UPDATE job SET status = ?, finished_at = ?, outputs = ?, error = ?, error_node_id = ?, process_id = NULL WHERE id = ?",
-                arguments: [status.rawValue, now, encoded, error, errorNodeID, id])
+                sql: """
+                    UPDATE job SET status = ?, finished_at = ?, outputs = ?, error = ?, error_node_id = ?, process_id = NULL,
+                    lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND epoch = ? AND status = 'running'
+                    """,
+                arguments: [status.rawValue, now, encoded, error, errorNodeID, lease.jobID, lease.epoch])
+            guard db.changesCount > 0 else { throw JobStoreError.leaseLost(lease.jobID) }
         }
     }
 
@@ -306,8 +338,15 @@ public final class SQLiteJobStore: JobStore {
     }
 
     public func requestCancel(_ id: String) async throws -> Bool {
-        try await database.write { db in
-            try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ? AND status IN ('queued', 'running')", arguments: [id])
+        let now = Date().timeIntervalSince1970
+        return try await database.write { db in
+            // A queued job is nobody's yet: it ends here. A running one ends when its process
+            // sees the request (it polls for it).
+            try db.execute(
+                sql: "UPDATE job SET status = 'cancelled', cancel_requested = 1, finished_at = ? WHERE id = ? AND status = 'queued'",
+                arguments: [now, id])
+            if db.changesCount > 0 { return true }
+            try db.execute(sql: "UPDATE job SET cancel_requested = 1 WHERE id = ? AND status = 'running'", arguments: [id])
             return db.changesCount > 0
         }
     }
@@ -335,7 +374,9 @@ public final class SQLiteJobStore: JobStore {
 
     public func failOrphans(host: String, crashed: Set<String>, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
         let running = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, process_id FROM job WHERE status = 'running' AND host = ?", arguments: [host])
+            // Jobs that workers hold by lease are not orphans: when their worker dies, the lease
+            // lapses and another worker takes them over.
+            try Row.fetchAll(db, sql: "SELECT id, process_id FROM job WHERE status = 'running' AND host = ? AND lease_expires_at IS NULL", arguments: [host])
                 .map { row -> (String, Int32?) in (row["id"], row["process_id"]) }
         }
         let orphans = running.compactMap { id, pid -> String? in
@@ -347,14 +388,14 @@ public final class SQLiteJobStore: JobStore {
         try await database.write { db in
             for id in orphans {
                 try db.execute(
-                    sql: "UPDATE job SET status = 'failed', finished_at = ?, error = ?, process_id = NULL WHERE id = ? AND status = 'running'",
+                    sql: "UPDATE job SET status = 'failed', finished_at = ?, error = ?, process_id = NULL WHERE id = ? AND status = 'running' AND lease_expires_at IS NULL",
                     arguments: [now, crashed.contains(id) ? Self.crashError : Self.orphanError, id])
             }
         }
         return orphans
     }
 
-    private static func record(_ row: Row) throws -> JobRecord {
+    static func record(_ row: Row) throws -> JobRecord {
         let id: String = row["id"]
         let graphBytes: [UInt8]
         if let compressed = row["graph_z"] as Data?, let size = row["graph_size"] as Int? {
@@ -382,6 +423,11 @@ public final class SQLiteJobStore: JobStore {
         job.processID = row["process_id"]
         job.host = row["host"]
         job.cancelRequested = row["cancel_requested"]
+        job.requiredLabels = LabelColumn.decode(row["required_labels"])
+        job.epoch = row["epoch"]
+        job.leaseOwner = row["lease_owner"]
+        job.leaseExpiresAt = (row["lease_expires_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        job.leaseLosses = row["lease_losses"]
         return job
     }
 }

@@ -7,19 +7,25 @@ import OrderedCollections
 /// The HTTP API: jobs (submit, list, show, events, cancel), one-call runs, node metadata, health.
 struct JobRoutes: Sendable {
     let store: any JobStore
-    let jobs: JobService
+    /// The jobs run in this process, if any (``JobService``); otherwise worker processes run them.
+    let jobs: JobService?
     let registry: NodeRegistry
+    /// Node metrics of in-process jobs; empty when workers run the jobs.
+    let metrics: ServerMetrics
     let maxBodySize: Int
 
     func register(on router: Router<ServerRequestContext>) {
         router.get("/health") { _, _ in
-            JSONResponse.make(["status": "ok", "running_jobs": .int(jobs.runningCount), "queued_jobs": .int(jobs.queueDepth)])
+            // Jobs of every worker, from the store.
+            let counts = try await store.jobCounts()
+            return JSONResponse.make(["status": "ok", "running_jobs": .int(counts[.running] ?? 0), "queued_jobs": .int(counts[.queued] ?? 0)])
         }
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: RunPage.html)))
         }
         router.get("/metrics") { _, _ in
-            let text = jobs.metrics.render(jobCounts: try await store.jobCounts(), queueDepth: jobs.queueDepth, running: jobs.runningCount)
+            let counts = try await store.jobCounts()
+            let text = metrics.render(jobCounts: counts, queueDepth: counts[.queued] ?? 0, running: counts[.running] ?? 0)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/openapi.json") { _, _ in
@@ -106,19 +112,20 @@ struct JobRoutes: Sendable {
             throw APIError(status: .badRequest, message: "\(error)")
         }
         do {
-            _ = try GraphValidator(registry: registry, gpuSlots: jobs.configuration.runner.gpuSlots ?? ResourcePool.detectedGPUCount())
+            _ = try GraphValidator(registry: registry, gpuSlots: jobs?.configuration.runner.gpuSlots ?? ResourcePool.detectedGPUCount())
                 .compile(runRequest.graph, params: runRequest.params)
         } catch {
             throw APIError(status: .unprocessableContent, message: "the workflow is invalid", details: ["problems": .list(error.problems.map(\.jsonValue))])
         }
         // A nodetool workflow file posted as it is names itself with "id" and "name".
         let workflowID = runRequest.workflowID ?? runRequest.otherFields["id"]?.stringValue
-        let job = JobRecord(
+        var job = JobRecord(
             id: UUID().uuidString.lowercased(), workflowID: workflowID,
             workflowName: runRequest.otherFields["workflow_name"]?.stringValue ?? runRequest.otherFields["name"]?.stringValue ?? workflowID,
             graph: runRequest.graph, params: runRequest.params, userID: userID)
+        job.requiredLabels = JobRecord.requiredLabels(for: runRequest.graph, registry: registry)
         try await store.create(job)
-        jobs.enqueue(job.id)
+        jobs?.enqueue(job.id)
         return job
     }
 
@@ -148,9 +155,10 @@ struct JobRoutes: Sendable {
 
     /// Cancels a job of the user, here or in another process.
     func cancel(_ job: JobRecord) async throws {
-        let here = try await jobs.cancel(job.id)
-        let elsewhere = here ? false : try await store.requestCancel(job.id)
-        guard here || elsewhere else {
+        // Through the store, for whichever worker runs it (it polls), and at once when it runs here.
+        let requested = try await store.requestCancel(job.id)
+        if requested { _ = jobs?.cancel(job.id) }
+        guard requested else {
             throw APIError(status: .conflict, message: "job \(job.id) is \(job.status.rawValue); nothing to cancel")
         }
     }

@@ -8,6 +8,7 @@ import NIOCore
 import Nodeflow
 import NodeflowJobs
 import NodeflowNodes
+import ServiceLifecycle
 
 /// What `nodeflow serve` serves, and how.
 public struct ServerConfiguration: Sendable {
@@ -70,14 +71,18 @@ public struct ServerRequestContext: RequestContext {
     }
 }
 
-/// Builds the server: the HTTP API over a job store, with the job service that runs the jobs.
+/// Builds the server: the HTTP API over a job store.
 ///
 /// - Parameters:
+///   - jobs: runs jobs in this process; without it, worker processes claim them from the store
+///     (`nodeflow worker`, or ``LocalWorkers`` among `services`).
+///   - services: more services to run with the server, e.g. ``LocalWorkers``.
 ///   - requestLogLevel: the level of the one log line per request (method, path, status, time),
 ///     through `logger`.
 ///   - onServerRunning: called once the server listens, with the port it got.
 public func makeServer(
-    configuration: ServerConfiguration, store: any JobStore, jobs: JobService, registry: NodeRegistry = .standard,
+    configuration: ServerConfiguration, store: any JobStore, jobs: JobService? = nil, registry: NodeRegistry = .standard,
+    services: [any Service] = [],
     logger: Logger = Logger(label: "nodeflow.server"), requestLogLevel: Logger.Level = .debug,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -86,7 +91,7 @@ public func makeServer(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
     router.add(middleware: DeclaredLengthMiddleware(maxBodySize: configuration.maxBodySize))
-    let routes = JobRoutes(store: store, jobs: jobs, registry: registry, maxBodySize: configuration.maxBodySize)
+    let routes = JobRoutes(store: store, jobs: jobs, registry: registry, metrics: jobs?.metrics ?? ServerMetrics(), maxBodySize: configuration.maxBodySize)
     routes.register(on: router)
     // After the routes, so it wraps only the not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(operations: OpenAPIDocument.operations))
@@ -127,7 +132,7 @@ public func makeServer(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "nodeflow",
             availableConnectionsDelegate: ConnectionLimit(registry: connections)),
-        services: [jobs, RetentionService(store: store, policy: configuration.retention, logger: logger)],
+        services: (jobs.map { [$0] } ?? []) + services + [RetentionService(store: store, policy: configuration.retention, logger: logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -11,7 +11,10 @@ struct NodeflowCommand: AsyncParsableCommand {
         commandName: "nodeflow",
         abstract: "Runs node-based workflows (nodetool's JSON format).",
         version: NodeflowCommand.version,
-        subcommands: [RunCommand.self, ResumeCommand.self, ValidateCommand.self, NodesCommand.self, JobsCommand.self, CacheCommand.self, ServeCommand.self]
+        subcommands: [
+            RunCommand.self, ResumeCommand.self, ValidateCommand.self, NodesCommand.self, JobsCommand.self, CacheCommand.self, ServeCommand.self,
+            SubmitCommand.self, WorkerCommand.self,
+        ]
     )
 
     /// Parses and runs a command, mapping usage errors to exit code 2 (as invalid input is

@@ -17,16 +17,16 @@ let smallGraph = Graph(
 
 @Suite("SQLite job store", .timeLimit(.minutes(1)))
 struct JobStoreTests {
-    @Test("a cancel requested while a job is queued survives its start; an old one does not survive a resume")
+    @Test("a queued job is cancelled at once and no worker claims it; a resume later is not cancelled by the old request")
     func cancelWhileQueued() async throws {
         let (store, _) = try temporaryStore()
         try await store.create(JobRecord(id: "q", workflowID: nil, workflowName: nil, graph: smallGraph, params: [:]))
         #expect(try await store.requestCancel("q"))
-        try await store.markRunning("q", processID: 1, host: "h")
-        #expect(try await store.isCancelRequested("q"))
-        try await store.finish("q", status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
-        // Resumed later: it starts from a finished state, so the earlier request is spent.
-        try await store.markRunning("q", processID: 2, host: "h")
+        #expect(try await store.status(of: "q") == .cancelled)
+        #expect(try await store.job("q")?.finishedAt != nil)
+        #expect(try await store.claim(for: WorkerIdentity()) == nil)
+        // Resumed by name later: the earlier request is spent.
+        _ = try await store.markRunning("q", processID: 2, host: "h")
         #expect(try await store.isCancelRequested("q") == false)
     }
 
@@ -52,7 +52,7 @@ struct JobStoreTests {
         #expect(try await store.job("j1")?.graph.jsonValue == smallGraph.jsonValue)
         #expect(try await store.job("j1")?.params == ["x": 1.5])
 
-        try await store.markRunning("j1", processID: 42, host: "h")
+        let lease = try await store.markRunning("j1", processID: 42, host: "h")
         let running = try #require(try await store.job("j1"))
         #expect(running.status == .running && running.processID == 42 && running.startedAt != nil)
 
@@ -60,15 +60,15 @@ struct JobStoreTests {
             .jobUpdate(JobUpdate(jobID: "j1", status: .running)),
             .nodeUpdate(NodeUpdate(nodeID: "a", nodeName: "Add", nodeType: "nodetool.math.Add", status: .completed, result: NodeOutputs(.int(3)))),
         ]
-        try await store.record("j1", messages: messages, results: [NodeResultRecord(nodeID: "a", outputs: NodeOutputs(.int(3)), duration: 0.001)])
-        try await store.record("j1", messages: [.jobUpdate(JobUpdate(jobID: "j1", status: .completed, result: ["sum": 3]))], results: [])
+        try await store.record(lease, messages: messages, results: [NodeResultRecord(nodeID: "a", outputs: NodeOutputs(.int(3)), duration: 0.001)])
+        try await store.record(lease, messages: [.jobUpdate(JobUpdate(jobID: "j1", status: .completed, result: ["sum": 3]))], results: [])
         let events = try await store.events("j1", after: 0)
         #expect(events.map(\.sequence) == [1, 2, 3])
         #expect(events.map { $0.message["type"] } == ["job_update", "node_update", "job_update"])
         #expect(try await store.events("j1", after: 2).map(\.sequence) == [3])
         #expect(try await store.nodeResults("j1")["a"]?.outputs == NodeOutputs(.int(3)))
 
-        try await store.finish("j1", status: .completed, outputs: ["sum": 3], error: nil, errorNodeID: nil)
+        try await store.finish(lease, status: .completed, outputs: ["sum": 3], error: nil, errorNodeID: nil)
         job = try #require(try await store.job("j1"))
         #expect(job.status == .completed && job.outputs == ["sum": 3] && job.finishedAt != nil && job.processID == nil)
     }
@@ -79,7 +79,7 @@ struct JobStoreTests {
         for i in 0..<5 {
             try await store.create(JobRecord(id: "j\(i)", graph: smallGraph, userID: i % 2 == 0 ? "even" : "odd", createdAt: Date(timeIntervalSince1970: Double(1000 + i))))
         }
-        try await store.finish("j3", status: .failed, outputs: nil, error: "boom", errorNodeID: "a")
+        try await store.finish(try await store.markRunning("j3", processID: 1, host: "h"), status: .failed, outputs: nil, error: "boom", errorNodeID: "a")
         #expect(try await store.jobs(JobQuery()).map(\.id) == ["j4", "j3", "j2", "j1", "j0"])
         #expect(try await store.jobs(JobQuery(limit: 2, offset: 1)).map(\.id) == ["j3", "j2"])
         #expect(try await store.jobs(JobQuery(status: .failed)).map(\.id) == ["j3"])
@@ -99,11 +99,11 @@ struct JobStoreTests {
     func cancelRequests() async throws {
         let (store, _) = try temporaryStore()
         try await store.create(JobRecord(id: "j", graph: smallGraph))
-        try await store.markRunning("j", processID: 1, host: "h")
+        let lease = try await store.markRunning("j", processID: 1, host: "h")
         #expect(try await store.isCancelRequested("j") == false)
         #expect(try await store.requestCancel("j"))
         #expect(try await store.isCancelRequested("j"))
-        try await store.finish("j", status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
+        try await store.finish(lease, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
         #expect(try await store.requestCancel("j") == false)
     }
 
@@ -111,9 +111,9 @@ struct JobStoreTests {
     func orphans() async throws {
         let (store, _) = try temporaryStore()
         for id in ["dead", "alive", "elsewhere"] { try await store.create(JobRecord(id: id, graph: smallGraph)) }
-        try await store.markRunning("dead", processID: 111, host: "here")
-        try await store.markRunning("alive", processID: 222, host: "here")
-        try await store.markRunning("elsewhere", processID: 111, host: "there")
+        _ = try await store.markRunning("dead", processID: 111, host: "here")
+        _ = try await store.markRunning("alive", processID: 222, host: "here")
+        _ = try await store.markRunning("elsewhere", processID: 111, host: "there")
         let failed = try await store.failOrphans(host: "here") { $0 == 222 }
         #expect(failed == ["dead"])
         #expect(try await store.job("dead")?.status == .failed)
@@ -133,9 +133,10 @@ struct JobStoreTests {
             ],
             edges: [EdgeSpec(source: "a", target: "b", targetHandle: "a"), EdgeSpec(source: "b", target: "o", targetHandle: "value")])
         try await store.create(JobRecord(id: "r", graph: graph))
+        let lease = try await store.markRunning("r", processID: 1, host: "h")
         // As if a first run had finished only node a, with a recorded result that differs from
         // what a would compute: the resumed run must use the record, not recompute.
-        try await store.record("r", messages: [], results: [NodeResultRecord(nodeID: "a", outputs: NodeOutputs(.int(5)))])
+        try await store.record(lease, messages: [], results: [NodeResultRecord(nodeID: "a", outputs: NodeOutputs(.int(5)))])
 
         let recorder = JobRecorder(store: store, jobID: "r")
         let context = ProcessingContext(tap: recorder)
@@ -144,7 +145,7 @@ struct JobStoreTests {
         async let drained: Void = { for await _ in context.messages {} }()
         let outputs = try await WorkflowRunner(jobID: "r", configuration: .init(registry: .standard)).run(request, context: context)
         await drained
-        try await recorder.flush()
+        try await recorder.flush(lease)
         #expect(outputs == ["r": 50])
         let events = try await store.events("r", after: 0)
         let running = events.filter { $0.message["status"] == "running" && $0.message["type"] == "node_update" }.compactMap { $0.message["node_id"]?.stringValue }

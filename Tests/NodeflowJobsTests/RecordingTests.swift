@@ -51,7 +51,7 @@ struct RecordingTests {
         let (store, _) = try temporaryStore()
         let graph = try Workflow(json: loopWorkflow(items: 6, waitSeconds: 0)).graph
         let job = JobRecord(id: "r", graph: graph, params: [:])
-        let recorded = try await RecordedRun(store: store, configuration: .init(registry: .standard)).run(job, create: true) { messages in
+        let recorded = try await RecordedRun(store: store, configuration: .init(registry: .standard)).run(job, ownership: .create) { messages in
             for await _ in messages {}
         }
         #expect(try recorded.get() == ["out": [1, 3, 5, 7, 9, 11]])
@@ -93,7 +93,7 @@ struct RecordingTests {
         var job = JobRecord(id: "g", graph: try Workflow(jsonValue: try Value(jsonBytes: text)).graph)
         job.graphJSON = text
         let before = store.sizeOnDisk()
-        _ = try await RecordedRun(store: store, configuration: .init(registry: .standard)).run(job, create: true) { messages in
+        _ = try await RecordedRun(store: store, configuration: .init(registry: .standard)).run(job, ownership: .create) { messages in
             for await _ in messages {}
         }
         try await store.prune(RetentionPolicy(maxAge: nil, maxJobs: nil, maxBytes: nil))  // checkpoints the log
@@ -114,12 +114,13 @@ struct RecordingTests {
             var job = JobRecord(id: "done\(i)", graph: smallGraph, createdAt: Date(timeIntervalSince1970: 1_000_000 + Double(i)))
             job.graphJSON = nil
             try await store.create(job)
-            try await store.record(job.id, messages: (0..<20).map { k in .logUpdate(LogUpdate(nodeID: "a", nodeName: "a", content: "\(k) \(big)")) }, results: [])
-            try await store.finish(job.id, status: i % 3 == 0 ? .failed : .completed, outputs: [:], error: nil, errorNodeID: nil)
+            let lease = try await store.markRunning(job.id, processID: 1, host: "h")
+            try await store.record(lease, messages: (0..<20).map { k in .logUpdate(LogUpdate(nodeID: "a", nodeName: "a", content: "\(k) \(big)")) }, results: [])
+            try await store.finish(lease, status: i % 3 == 0 ? .failed : .completed, outputs: [:], error: nil, errorNodeID: nil)
         }
         try await store.create(JobRecord(id: "queued", graph: smallGraph, createdAt: Date(timeIntervalSince1970: 1)))
         try await store.create(JobRecord(id: "running", graph: smallGraph, createdAt: Date(timeIntervalSince1970: 2)))
-        try await store.markRunning("running", processID: 1, host: "h")
+        _ = try await store.markRunning("running", processID: 1, host: "h")
 
         let policy = RetentionPolicy(maxAge: nil, maxJobs: 5, maxBytes: nil)
         #expect(try await store.exceeds(policy))
@@ -169,7 +170,7 @@ struct RecordingTests {
         #expect(job.graph.jsonValue == smallGraph.jsonValue && job.params == ["x": 1] && job.status == .failed)
         #expect(try await store.nodeResults("old")["a"]?.outputs == NodeOutputs(3))
         // A resumed old job appends after its old events.
-        try await store.record("old", messages: [.jobUpdate(JobUpdate(jobID: "old", status: .completed))], results: [])
+        try await store.record(try await store.markRunning("old", processID: 1, host: "h"), messages: [.jobUpdate(JobUpdate(jobID: "old", status: .completed))], results: [])
         #expect(try await store.events("old", after: 0).map(\.sequence) == [1, 2])
         #expect(try await store.events("old", after: 0).last?.message["status"] == "completed")
     }

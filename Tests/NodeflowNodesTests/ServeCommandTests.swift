@@ -83,10 +83,10 @@ struct ServeCommandTests {
         await again.exited()
     }
 
-    @Test("SIGTERM with --cancel-on-shutdown cancels the running job")
-    func cancellingShutdown() async throws {
+    @Test("SIGTERM with --shutdown-grace 0 hands the running job back to the queue at once")
+    func handingBackShutdown() async throws {
         let data = NodeflowBinary.temporaryDataDirectory()
-        let (server, port) = try await serve(["--cancel-on-shutdown"], data: data)
+        let (server, port) = try await serve(["--shutdown-grace", "0"], data: data)
         let id = try #require(try await request(port, "/api/jobs", method: "POST", body: waitGraph(30))["job_id"]?.stringValue)
         try await runningJob(port, id)
         let clock = ContinuousClock()
@@ -95,7 +95,7 @@ struct ServeCommandTests {
         await server.exited()
         #expect(clock.now - start < .seconds(5))
         let (_, listed) = try await NodeflowBinary.run(try #require(NodeflowBinary.url), ["jobs", "list", "--json"], dataDirectory: data)
-        #expect((try Value(json: listed).listValue ?? []).first?["status"] == "cancelled")
+        #expect((try Value(json: listed).listValue ?? []).first?["status"] == "queued")
     }
 
     @Test("jobs that used to crash the server fail on their own; the server keeps answering")

@@ -22,7 +22,7 @@ func withServer(
     configure(&configuration)
     var jobsConfiguration = JobService.Configuration()
     jobsConfiguration.maxConcurrentJobs = maxConcurrentJobs
-    jobsConfiguration.cancelRunningJobsOnShutdown = true
+    jobsConfiguration.shutdownGrace = .zero
     let jobs = JobService(store: store, configuration: jobsConfiguration)
     let app = makeServer(configuration: configuration, store: store, jobs: jobs)
     try await app.test(.live) { client in try await test(client, store) }

@@ -136,7 +136,7 @@ struct JobSession {
         let outcome: Result<OrderedDictionary<String, Value>, any Error>
         if records {
             outcome = try await RecordedRun(store: environment.store, configuration: configuration, cache: environment.cache, host: JobEnvironment.host)
-                .run(job, create: create, completedResults: completedResults.mapValues(\.outputs), completedIterations: completedIterations, started: current.set) { await view.consume($0) }
+                .run(job, ownership: create ? .create : .markRunning, completedResults: completedResults.mapValues(\.outputs), completedIterations: completedIterations, started: current.set) { await view.consume($0) }
         } else {
             outcome = await Self.runUnrecorded(job, configuration: configuration, cache: environment.cache, current: current, view: view)
         }

@@ -15,6 +15,15 @@ struct PythonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Secrets for Python nodes (API keys): NAME=VALUE lines, or a JSON object. The environment is passed to the workers too.", valueName: "file"))
     var secretsFile: String?
 
+    /// The same options, for a command this one starts (a server's workers).
+    var forwardedArguments: [String] {
+        var arguments: [String] = []
+        if let interpreter { arguments += ["--python", interpreter] }
+        if let pythonWorkers { arguments += ["--python-workers", String(pythonWorkers)] }
+        if let secretsFile { arguments += ["--secrets-file", secretsFile] }
+        return arguments
+    }
+
     /// The interpreter asked for, if any.
     var interpreter: String? {
         if let python, !python.isEmpty { return python }

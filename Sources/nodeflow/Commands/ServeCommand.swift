@@ -12,7 +12,12 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serves the HTTP API: submit, list, follow and cancel jobs.",
-        discussion: "SIGINT or SIGTERM stops taking jobs and lets running ones finish (or cancels them with --cancel-on-shutdown); queued jobs stay queued for the next start."
+        discussion: """
+            Jobs run in worker processes (--workers of them, started and restarted by the server; a job that
+            traps takes one worker down, not the server), or in `nodeflow worker` processes started apart
+            (--workers 0). SIGINT or SIGTERM stops the local workers: running jobs get --shutdown-grace seconds
+            to finish, then go back to the queue; queued jobs stay queued for the next start.
+            """
     )
 
     @Option(help: "The address to listen on.")
@@ -21,8 +26,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port = 8000
 
-    @Option(help: "The most jobs that run at once; the rest wait, queued, in order.")
+    @Option(help: "The most jobs the local workers run at once, shared among them; the rest wait, queued, in order.")
     var maxConcurrentJobs = 4
+
+    @Option(help: "How many worker processes the server starts and supervises (0: jobs are left to `nodeflow worker` processes).")
+    var workers = 2
+
+    @Option(help: "Seconds running jobs may go on after SIGTERM before they are handed back to the queue.")
+    var shutdownGrace: Double = 60
 
     @Option(help: "'token' to require 'Authorization: Bearer TOKEN' on every route but /health.")
     var auth: String?
@@ -42,9 +53,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical. At info and below, one line per request.")
     var logLevel = "info"
 
-    @Flag(help: "Cancel running jobs on shutdown instead of letting them finish.")
-    var cancelOnShutdown = false
-
     @Flag(help: "Run every node, neither reading nor writing the disk cache.")
     var noCache = false
 
@@ -57,6 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = port
         guard idleTimeout > 0, idleTimeout <= 86_400, headerTimeout > 0, headerTimeout <= 3_600, (maxConnections ?? 2) >= 2 else {
             printError("error: --idle-timeout must be in (0, 86400] s, --header-timeout in (0, 3600] s, --max-connections at least 2")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        guard (0...256).contains(workers), (1...4096).contains(maxConcurrentJobs), shutdownGrace >= 0, shutdownGrace <= 86_400 else {
+            printError("error: --workers must lie in [0, 256], --max-concurrent-jobs in [1, 4096], --shutdown-grace in [0, 86400] s")
             throw ExitCode(ExitStatus.invalid)
         }
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
@@ -84,21 +96,33 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
-        do {
-            try await serve(configuration: configuration, environment: environment, registry: types.registry)
-        } catch {
-            await types.shutdown()
-            throw error
-        }
-        await types.shutdown()  // after the running jobs ended: no Python worker outlives the server
+        await types.shutdown()  // the server only validates; its workers run the nodes
+        try await serve(configuration: configuration, environment: environment, registry: types.registry)
+    }
+
+    /// The local workers: never more than the jobs that may run at once.
+    private var workerCount: Int { min(workers, maxConcurrentJobs) }
+
+    /// The command line of one local worker.
+    private func workerArguments(logLevel: Logger.Level) -> [String] {
+        var arguments = [
+            "worker", "--data-dir", data.directory.path, "--concurrency", String(max(1, maxConcurrentJobs / workerCount)),
+            "--shutdown-grace", String(shutdownGrace), "--parent-pid", String(getpid()), "--log-level", logLevel.rawValue,
+        ]
+        if noCache { arguments.append("--no-cache") }
+        arguments += python.forwardedArguments
+        return arguments
+    }
+
+    /// This program, to start workers with.
+    static var executable: URL {
+        #if os(Linux)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return URL(fileURLWithPath: path) }
+        #endif
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     }
 
     private func serve(configuration: ServerConfiguration, environment: JobEnvironment, registry: NodeRegistry) async throws {
-        var jobsConfiguration = JobService.Configuration()
-        jobsConfiguration.runner.registry = registry
-        jobsConfiguration.maxConcurrentJobs = maxConcurrentJobs
-        jobsConfiguration.cancelRunningJobsOnShutdown = cancelOnShutdown
-        jobsConfiguration.runner.cachesInlineNodes = false
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             printError("error: unknown --log-level '\(logLevel)' (trace, debug, info, notice, warning, error, critical)")
             throw ExitCode(ExitStatus.invalid)
@@ -106,9 +130,15 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "nodeflow")
         logger.logLevel = level
         let store = try environment.store
-        let jobs = JobService(store: store, cache: environment.cache, configuration: jobsConfiguration, logger: logger)
+        var workerServices: [any Service] = []
+        if workers > 0 {
+            workerServices.append(
+                LocalWorkers(
+                    executable: Self.executable, arguments: workerArguments(logLevel: level), count: workerCount,
+                    stopTimeout: .milliseconds(Int64(shutdownGrace * 1000)) + .seconds(10), logger: logger))
+        }
         let host = host
-        let app = makeServer(configuration: configuration, store: store, jobs: jobs, registry: registry, logger: logger, requestLogLevel: .info) { port in
+        let app = makeServer(configuration: configuration, store: store, registry: registry, services: workerServices, logger: logger, requestLogLevel: .info) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             printError("nodeflow \(NodeflowCommand.version) serving on http://\(shown):\(port)/ (data: \(data.directory.path))")
         }
