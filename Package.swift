@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeflowNodesTests",
-            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", "NodeflowTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Conformance")]
         ),
     ],

@@ -8,7 +8,8 @@ extension JobRecord {
         return finished.timeIntervalSince(started)
     }
 
-    /// The job as JSON (without its graph): id, status, workflow, user, timestamps, error, outputs.
+    /// The job as JSON (without its graph): id, status, workflow, user, timestamps, error, outputs,
+    /// and where it runs (attempt, worker, host, process).
     public var summaryJSON: Value {
         func date(_ d: Date?) -> Value { d.map { .string($0.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))) } ?? .null }
         return [
@@ -17,6 +18,8 @@ extension JobRecord {
             "created_at": date(createdAt), "started_at": date(startedAt), "finished_at": date(finishedAt),
             "duration": duration.map(Value.float) ?? .null, "error": error.map(Value.string) ?? .null,
             "error_node_id": errorNodeID.map(Value.string) ?? .null, "outputs": outputs.map(Value.dict) ?? .null,
+            "attempt": .int(epoch), "worker": leaseOwner.map(Value.string) ?? .null, "host": host.map(Value.string) ?? .null,
+            "process_id": processID.map { .int(Int($0)) } ?? .null, "required_labels": .list(requiredLabels.map(Value.string)),
         ]
     }
 }

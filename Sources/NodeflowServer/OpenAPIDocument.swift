@@ -33,7 +33,11 @@ enum OpenAPIDocument {
                 "workflow_id": {"type": ["string", "null"]}, "workflow_name": {"type": ["string", "null"]}, "user_id": {"type": "string"},
                 "created_at": {"type": "string"}, "started_at": {"type": ["string", "null"]}, "finished_at": {"type": ["string", "null"]},
                 "duration": {"type": ["number", "null"]}, "error": {"type": ["string", "null"]}, "error_node_id": {"type": ["string", "null"]},
-                "outputs": {"type": ["object", "null"]}, "nodes": {"type": "array"}, "params": {"type": "object"}}}
+                "outputs": {"type": ["object", "null"]}, "nodes": {"type": "array"}, "params": {"type": "object"},
+                "attempt": {"type": "integer", "description": "How many times the job started running (a takeover or a resume starts it again)."},
+                "worker": {"type": ["string", "null"], "description": "The worker holding the job's lease, while one runs it."},
+                "host": {"type": ["string", "null"]}, "process_id": {"type": ["integer", "null"]},
+                "required_labels": {"type": "array", "items": {"type": "string"}}}}
             }
           },
           "security": [{"bearer": []}],

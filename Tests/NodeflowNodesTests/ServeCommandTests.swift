@@ -98,6 +98,33 @@ struct ServeCommandTests {
         #expect((try Value(json: listed).listValue ?? []).first?["status"] == "queued")
     }
 
+    @Test("a job that traps takes down its worker, not the server: a new worker takes the job over and finishes it")
+    func trappingJobSparesTheServer() async throws {
+        let data = NodeflowBinary.temporaryDataDirectory()
+        let (server, port) = try await serve(["--workers", "1", "--lease", "1"], data: data)
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let workflow = try Value(json: String(contentsOfFile: try JobCommandTests().sleepyWorkflow(count: 40, seconds: 0.05), encoding: .utf8))
+        let id = try #require(try await request(port, "/api/jobs", method: "POST", body: workflow)["job_id"]?.stringValue)
+        try await runningJob(port, id)
+        let running = try await request(port, "/api/jobs/\(id)")
+        let worker = try #require(running["process_id"]?.doubleValue.map(Int.init))
+        #expect(worker != Int(server.processIdentifier))
+        kill(Int32(worker), SIGILL)  // what a trap in a node does to the process running it
+        #expect(try await request(port, "/health")["status"] == "ok")
+        var job: Value = .null
+        for _ in 0..<300 {
+            job = try await request(port, "/api/jobs/\(id)")
+            if job["status"] != "running" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(job["status"] == "completed" && job["outputs"] == ["result": 7])
+        #expect(job["attempt"] == 2)
+        #expect(server.isRunning)
+        kill(server.processIdentifier, SIGTERM)
+        await server.exited()
+        #expect(server.terminationStatus == 0)
+    }
+
     @Test("jobs that used to crash the server fail on their own; the server keeps answering")
     func formerlyTrappingJobs() async throws {
         let data = NodeflowBinary.temporaryDataDirectory()

@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds running jobs may go on after SIGTERM before they are handed back to the queue.")
     var shutdownGrace: Double = 60
 
+    @Option(help: "Seconds a local worker's claim on a job holds without renewal; a job whose worker died is taken over after it.")
+    var lease: Double = 5
+
     @Option(help: "'token' to require 'Authorization: Bearer TOKEN' on every route but /health.")
     var auth: String?
 
@@ -67,8 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             printError("error: --idle-timeout must be in (0, 86400] s, --header-timeout in (0, 3600] s, --max-connections at least 2")
             throw ExitCode(ExitStatus.invalid)
         }
-        guard (0...256).contains(workers), (1...4096).contains(maxConcurrentJobs), shutdownGrace >= 0, shutdownGrace <= 86_400 else {
-            printError("error: --workers must lie in [0, 256], --max-concurrent-jobs in [1, 4096], --shutdown-grace in [0, 86400] s")
+        guard (0...256).contains(workers), (1...4096).contains(maxConcurrentJobs), shutdownGrace >= 0, shutdownGrace <= 86_400, lease >= 0.5, lease <= 3600 else {
+            printError("error: --workers must lie in [0, 256], --max-concurrent-jobs in [1, 4096], --shutdown-grace in [0, 86400] s, --lease in [0.5, 3600] s")
             throw ExitCode(ExitStatus.invalid)
         }
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
@@ -107,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
     private func workerArguments(logLevel: Logger.Level) -> [String] {
         var arguments = [
             "worker", "--data-dir", data.directory.path, "--concurrency", String(max(1, maxConcurrentJobs / workerCount)),
-            "--shutdown-grace", String(shutdownGrace), "--parent-pid", String(getpid()), "--log-level", logLevel.rawValue,
+            "--shutdown-grace", String(shutdownGrace), "--lease", String(lease), "--parent-pid", String(getpid()), "--log-level", logLevel.rawValue,
         ]
         if noCache { arguments.append("--no-cache") }
         arguments += python.forwardedArguments
