@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "NodeflowJobs", targets: ["NodeflowJobs"]),
         .library(name: "NodeflowServer", targets: ["NodeflowServer"]),
         .library(name: "NodeflowPython", targets: ["NodeflowPython"]),
+        .library(name: "NodeflowPostgres", targets: ["NodeflowPostgres"]),
         .executable(name: "nodeflow", targets: ["nodeflow"]),
     ],
     dependencies: [
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The engine: values, graphs, validation, the runner, messages, the cache. No I/O of its own.
@@ -63,6 +65,17 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
             ]
         ),
+        // The job store on PostgreSQL (postgres-nio), for workers on many machines.
+        .target(
+            name: "NodeflowPostgres",
+            dependencies: [
+                "Nodeflow",
+                "NodeflowJobs",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
         // The HTTP API over the job store: submit, list, follow and cancel jobs.
         .target(
             name: "NodeflowServer",
@@ -94,6 +107,7 @@ let package = Package(
                 "NodeflowJobs",
                 "NodeflowServer",
                 "NodeflowPython",
+                "NodeflowPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,7 +120,7 @@ let package = Package(
         .testTarget(name: "NodeflowPythonTests", dependencies: ["NodeflowPython", "Nodeflow", "NodeflowNodes"]),
         .testTarget(
             name: "NodeflowJobsTests",
-            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", "NodeflowPostgres", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "NodeflowServerTests",

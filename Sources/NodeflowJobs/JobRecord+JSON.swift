@@ -47,3 +47,11 @@ public struct NodeTiming: Sendable, Equatable {
         ["node_id": .string(nodeID), "status": .string(status), "duration": duration.map(Value.float) ?? .null, "cached": .bool(cached)]
     }
 }
+
+extension JobRecord {
+    /// The graph of a stored job from its deflated JSON (a workflow document or a bare graph).
+    package static func storedGraph(deflated: [UInt8], size: Int, jobID: String) throws -> Graph {
+        guard let bytes = Deflate.decompress(deflated, size: size) else { throw JobStoreError.corrupt("graph of job '\(jobID)'") }
+        return bytes.isEmpty ? Graph() : try Workflow(jsonValue: try Value(jsonBytes: bytes)).graph
+    }
+}

@@ -48,6 +48,13 @@ public protocol JobStore: Sendable {
     /// Hands a claimed job back to the queue unfinished (a worker shutting down); the next
     /// worker resumes it from its recorded node results.
     func release(_ lease: JobLease) async throws
+    /// Calls `onQueued` whenever a job may have become claimable (queued, or handed back), until
+    /// the task is cancelled; workers claim at once instead of at their next poll. A store that
+    /// cannot tell returns at once (workers poll).
+    func listenForQueuedJobs(_ onQueued: @escaping @Sendable () -> Void) async throws
+    /// Releases what the store holds open (a database connection pool); the store is not used
+    /// after.
+    func close() async
     /// What resume needs: each top-level node's result, and the results of nodes inside
     /// top-level Loops by iteration.
     func recordedResults(_ id: String) async throws -> (nodes: [String: NodeResultRecord], iterations: [String: [Int: NodeOutputs]])
@@ -107,6 +114,10 @@ extension JobStore {
     /// Prunes by `policy` now.
     @discardableResult
     public func prune(_ policy: RetentionPolicy) async throws -> PruneReport { try await prune(policy, now: Date()) }
+
+    public func listenForQueuedJobs(_ onQueued: @escaping @Sendable () -> Void) async throws {}
+
+    public func close() async {}
 
     /// Claims a job now.
     public func claim(for worker: WorkerIdentity, policy: ClaimPolicy = ClaimPolicy()) async throws -> JobClaim? {

@@ -31,4 +31,10 @@ public struct PruneReport: Sendable, Hashable {
     /// The store's size on disk (database and write-ahead log) before and after.
     public var bytesBefore: Int
     public var bytesAfter: Int
+
+    public init(deletedJobs: [String], bytesBefore: Int, bytesAfter: Int) {
+        self.deletedJobs = deletedJobs
+        self.bytesBefore = bytesBefore
+        self.bytesAfter = bytesAfter
+    }
 }

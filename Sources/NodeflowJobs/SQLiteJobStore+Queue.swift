@@ -5,9 +5,13 @@ import GRDB
 /// of all processes take turns), renew their leases, and hand jobs back.
 extension SQLiteJobStore {
     /// The error of a job failed as poison (see ``ClaimPolicy/poisonAfter``).
-    public static func poisonError(leaseLosses: Int) -> String {
-        "poison job: its worker died or stalled while running it \(leaseLosses) times, so it is not run again automatically; `nodeflow resume ID` runs it in the foreground"
-    }
+    public static func poisonError(leaseLosses: Int) -> String { poisonErrorParts.0 + String(leaseLosses) + poisonErrorParts.1 }
+
+    /// The poison error around its count, for stores that write it in SQL.
+    package static let poisonErrorParts = (
+        "poison job: its worker died or stalled while running it ",
+        " times, so it is not run again automatically; `nodeflow resume ID` runs it in the foreground"
+    )
 
     public func claim(for worker: WorkerIdentity, policy: ClaimPolicy, now: Date) async throws -> JobClaim? {
         let time = now.timeIntervalSince1970

@@ -31,7 +31,7 @@ public final class SQLiteJobStore: JobStore {
         }
         let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard lock >= 0 else { throw JobStoreError.corrupt("cannot create the lock file \(path).lock") }
-        defer { close(lock) }
+        defer { Glibc.close(lock) }
         flock(lock, LOCK_EX)
         defer { flock(lock, LOCK_UN) }
         self.path = path
@@ -264,11 +264,7 @@ public final class SQLiteJobStore: JobStore {
             return (rows, try Self.blocks(of: id, after: after, in: db))
         }
         var events = try rows.map { JobEvent(sequence: $0.0, message: try Value(json: $0.1)) }
-        for block in blocks {
-            for (i, message) in try block.messages(job: id).enumerated() where block.firstSequence + i > after {
-                events.append(JobEvent(sequence: block.firstSequence + i, message: message.jsonValue))
-            }
-        }
+        for block in blocks { events += try block.events(job: id, after: after) }
         return events
     }
 
@@ -289,51 +285,22 @@ public final class SQLiteJobStore: JobStore {
             return (rows, try Self.blocks(of: id, after: 0, in: db))
         }
         var nodes: [String: NodeResultRecord] = [:]
-        var iterations: [String: [Int: NodeOutputs]] = [:]
         for (nodeID, text, started, duration) in rows {  // jobs recorded before event blocks
             guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
             nodes[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
         }
-        // A node's completion carries its result.
-        for block in blocks {
-            for case .nodeUpdate(let update) in try block.messages(job: id) where update.status == .completed {
-                guard let outputs = update.result else { continue }
-                switch update.iterationPath.count {
-                case 0:
-                    nodes[update.nodeID] = NodeResultRecord(
-                        nodeID: update.nodeID, outputs: outputs, startedAt: update.startedAt.map(Date.init(timeIntervalSince1970:)), duration: update.duration)
-                case 1:
-                    iterations[update.nodeID, default: [:]][update.iterationPath[0]] = outputs
-                default:
-                    break
-                }
-            }
-        }
-        return (nodes, iterations)
+        var collected = RecordedResults(nodes: nodes)
+        for block in blocks { collected.add(try block.messages(job: id)) }
+        return (collected.nodes, collected.iterations)
     }
 
-    /// One stored block of events, still deflated.
-    struct StoredBlock: Sendable {
-        var firstSequence: Int
-        var format: Int
-        var size: Int
-        var data: [UInt8]
-
-        func messages(job: String) throws -> [ProcessingMessage] {
-            guard format == EventBlock.format, let raw = Deflate.decompress(data, size: size),
-                let messages = try? EventBlock.decode(raw)
-            else { throw JobStoreError.corrupt("events \(firstSequence)... of job '\(job)'") }
-            return messages
-        }
-    }
-
-    private static func blocks(of id: String, after: Int, in db: Database) throws -> [StoredBlock] {
+    private static func blocks(of id: String, after: Int, in db: Database) throws -> [StoredEventBlock] {
         try Row.fetchAll(
             db, sql: "SELECT first_seq, format, size, data FROM job_event_block WHERE job_id = ? AND last_seq > ? ORDER BY first_seq",
             arguments: [id, after]
         ).map { row in
             let data: Data = row["data"]
-            return StoredBlock(firstSequence: row["first_seq"], format: row["format"], size: row["size"], data: Array(data))
+            return StoredEventBlock(firstSequence: row["first_seq"], format: row["format"], size: row["size"], data: Array(data))
         }
     }
 

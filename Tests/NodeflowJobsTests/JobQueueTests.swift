@@ -2,13 +2,14 @@ import Foundation
 import Nodeflow
 import NodeflowJobs
 import NodeflowNodes
+import NodeflowPostgres
 import Testing
 
 /// A store backend the queue contract is checked on. Each test gets a fresh store; `reopen`
 /// opens the same store again as another process would (its own connections).
 struct StoreBackend: Sendable, CustomTestStringConvertible {
     var name: String
-    var make: @Sendable () throws -> (store: any JobStore, reopen: @Sendable () throws -> any JobStore)
+    var make: @Sendable () async throws -> (store: any JobStore, reopen: @Sendable () async throws -> any JobStore)
 
     var testDescription: String { name }
 
@@ -18,7 +19,13 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
         return (store, { try SQLiteJobStore(path: path) })
     }
 
-    static let all: [StoreBackend] = [.sqlite]
+    /// A database of its own on the tests' PostgreSQL cluster.
+    static let postgres = StoreBackend(name: "PostgreSQL") {
+        let url = try await PostgresJobStore.createDatabase(adminURL: try await TestPostgres.shared.url())
+        return (try await PostgresJobStore.connect(url: url), { try await PostgresJobStore.connect(url: url) })
+    }
+
+    static let all: [StoreBackend] = [.sqlite, .postgres]
 }
 
 private let queuedGraph = smallGraph
@@ -28,11 +35,11 @@ private let t0 = Date(timeIntervalSince1970: 2_000_000_000)
 struct JobQueueTests {
     @Test("many workers claiming at once, from several connections: every job is claimed exactly once, oldest first", arguments: StoreBackend.all)
     func claimRace(_ backend: StoreBackend) async throws {
-        let (store, reopen) = try backend.make()
+        let (store, reopen) = try await backend.make()
         for i in 0..<60 {
             try await store.create(JobRecord(id: String(format: "job%03d", i), graph: queuedGraph, createdAt: t0.addingTimeInterval(Double(i))))
         }
-        let stores = [store, try reopen(), try reopen()]
+        let stores = [store, try await reopen(), try await reopen()]
         let ids = try await withThrowingTaskGroup(of: [String].self) { group in
             for w in 0..<9 {
                 let store = stores[w % stores.count]
@@ -58,7 +65,7 @@ struct JobQueueTests {
 
     @Test("a lapsed lease is taken over with a new epoch; the old holder can no longer record, renew, finish or release", arguments: StoreBackend.all)
     func takeoverFencesTheOldHolder(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         try await store.create(JobRecord(id: "j", graph: queuedGraph))
         let policy = ClaimPolicy(lease: .seconds(2))
         let a = try #require(try await store.claim(for: WorkerIdentity(id: "a"), policy: policy, now: t0))
@@ -91,7 +98,7 @@ struct JobQueueTests {
 
     @Test("a job whose lease lapsed poisonAfter times is failed as poison, not claimed again", arguments: StoreBackend.all)
     func poisonJob(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         try await store.create(JobRecord(id: "p", graph: queuedGraph, createdAt: t0))
         try await store.create(JobRecord(id: "fine", graph: queuedGraph, createdAt: t0.addingTimeInterval(1)))
         let policy = ClaimPolicy(lease: .seconds(1), poisonAfter: 2)
@@ -112,7 +119,7 @@ struct JobQueueTests {
 
     @Test("labels route jobs: a job needing gpu goes only to a worker labelled gpu (and others)", arguments: StoreBackend.all)
     func labelRouting(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         var gpuJob = JobRecord(id: "gpu", graph: queuedGraph, createdAt: t0)
         gpuJob.requiredLabels = ["gpu"]
         try await store.create(gpuJob)
@@ -144,7 +151,7 @@ struct JobQueueTests {
 
     @Test("a released job goes back to the queue and is resumed by the next claim; cancelled meanwhile, it ends cancelled", arguments: StoreBackend.all)
     func releaseAndCancel(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         try await store.create(JobRecord(id: "r", graph: queuedGraph, createdAt: t0))
         let first = try #require(try await store.claim(for: WorkerIdentity(), policy: ClaimPolicy(), now: t0))
         try await store.release(first.lease)
@@ -169,7 +176,7 @@ struct JobQueueTests {
 
     @Test("jobs held by a lease are not orphans of their process: their lease lapses instead", arguments: StoreBackend.all)
     func leasedJobsAreNotOrphans(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         try await store.create(JobRecord(id: "leased", graph: queuedGraph))
         _ = try #require(try await store.claim(for: WorkerIdentity(host: "here", processID: 999_999), policy: ClaimPolicy(), now: Date()))
         #expect(try await store.failOrphans(host: "here") { _ in false } == [])
@@ -178,7 +185,7 @@ struct JobQueueTests {
 
     @Test("a job `nodeflow run` runs itself (created running, or marked running) is never claimed", arguments: StoreBackend.all)
     func ownRunsAreNotClaimed(_ backend: StoreBackend) async throws {
-        let (store, _) = try backend.make()
+        let (store, _) = try await backend.make()
         var own = JobRecord(id: "own", graph: queuedGraph, status: .running)
         own.processID = getpid()
         own.host = "h"

@@ -43,6 +43,12 @@ public struct JobClaim: Sendable {
     /// Whether the job ran before (its lease lapsed, or it was handed back): the worker resumes
     /// it from its recorded node results.
     public var isResumption: Bool
+
+    public init(job: JobRecord, lease: JobLease, isResumption: Bool) {
+        self.job = job
+        self.lease = lease
+        self.isResumption = isResumption
+    }
 }
 
 /// How a worker's claims behave.
@@ -58,7 +64,7 @@ public struct ClaimPolicy: Sendable {
         self.poisonAfter = poisonAfter
     }
 
-    var leaseSeconds: Double { Double(lease.components.seconds) + Double(lease.components.attoseconds) * 1e-18 }
+    package var leaseSeconds: Double { Double(lease.components.seconds) + Double(lease.components.attoseconds) * 1e-18 }
 }
 
 extension JobRecord {
@@ -73,13 +79,13 @@ extension JobRecord {
 
 /// Labels as the SQLite store keeps them: sorted, each between commas (",big,gpu,"; "" for none),
 /// so that a label is matched whole.
-enum LabelColumn {
-    static func encode(_ labels: some Sequence<String>) -> String {
+package enum LabelColumn {
+    package static func encode(_ labels: some Sequence<String>) -> String {
         let sorted = Set(labels).sorted()
         return sorted.isEmpty ? "" : "," + sorted.joined(separator: ",") + ","
     }
 
-    static func decode(_ text: String) -> [String] {
+    package static func decode(_ text: String) -> [String] {
         text.split(separator: ",").map(String.init)
     }
 }

@@ -45,8 +45,10 @@ public final class JobWorker: Sendable {
 
     /// - Parameter onMessage: sees every message of every job run here (for metrics).
     public init(
-        store: any JobStore, identity: WorkerIdentity = WorkerIdentity(), configuration: Configuration, cache: (any ResultCache)? = nil,
-        logger: Logger = Logger(label: "nodeflow.worker"), onMessage: @escaping @Sendable (ProcessingMessage) -> Void = { _ in }
+        store: any JobStore, identity: WorkerIdentity = WorkerIdentity(), configuration: Configuration,
+        cache: (any ResultCache)? = nil,
+        logger: Logger = Logger(label: "nodeflow.worker"),
+        onMessage: @escaping @Sendable (ProcessingMessage) -> Void = { _ in }
     ) {
         self.store = store
         self.identity = identity
@@ -84,30 +86,50 @@ public final class JobWorker: Sendable {
     /// started has finished or been handed back.
     public func run() async {
         await withTaskCancellationHandler {
-            await withDiscardingTaskGroup { group in
-                while !state.withLock({ $0.stopping }) {
-                    if state.withLock({ $0.running.count }) < max(1, configuration.concurrency), let claim = await claimOne() {
-                        group.addTask {
-                            await self.execute(claim)
-                            self.state.withLock { _ = $0.running.removeValue(forKey: claim.job.id) }
-                            self.doorbell.ring()
-                        }
-                        continue
-                    }
-                    await doorbell.wait(upTo: configuration.pollInterval)
+            await withTaskGroup(of: Void.self) { listener in
+                // Woken by the store when jobs are queued (PostgreSQL's NOTIFY); polls besides.
+                listener.addTask { [store, doorbell] in
+                    try? await store.listenForQueuedJobs { doorbell.ring() }
                 }
-                await drain()
+                await claimAndRun()
+                listener.cancelAll()
             }
         } onCancel: {
             stop(grace: .zero)
         }
     }
 
+    private func claimAndRun() async {
+        await withDiscardingTaskGroup { group in
+            while !state.withLock({ $0.stopping }) {
+                if state.withLock({ $0.running.count }) < max(1, configuration.concurrency),
+                    let claim = await claimOne()
+                {
+                    group.addTask {
+                        await self.execute(claim)
+                        self.state.withLock { _ = $0.running.removeValue(forKey: claim.job.id) }
+                        self.doorbell.ring()
+                    }
+                    continue
+                }
+                await doorbell.wait(upTo: configuration.pollInterval)
+            }
+            await drain()
+        }
+    }
+
     private func claimOne() async -> JobClaim? {
         do {
-            guard let claim = try await store.claim(for: identity, policy: configuration.claims, now: Date()) else { return nil }
+            guard
+                let claim = try await store.claim(for: identity, policy: configuration.claims, now: Date())
+            else { return nil }
             state.withLock { $0.running[claim.job.id] = .some(nil) }
-            logger.info("claimed job", metadata: ["job.id": "\(claim.job.id)", "job.epoch": "\(claim.lease.epoch)", "job.resumed": "\(claim.isResumption)"])
+            logger.info(
+                "claimed job",
+                metadata: [
+                    "job.id": "\(claim.job.id)", "job.epoch": "\(claim.lease.epoch)",
+                    "job.resumed": "\(claim.isResumption)",
+                ])
             return claim
         } catch {
             logger.warning("could not claim a job", metadata: ["error": "\(error)"])
@@ -124,7 +146,9 @@ public final class JobWorker: Sendable {
             if count == 0 { return }
             if !handingBack && clock.now >= deadline { handBack() }
             let left = deadline - clock.now
-            await doorbell.wait(upTo: handingBack ? .milliseconds(100) : max(.milliseconds(1), min(left, .milliseconds(100))))
+            await doorbell.wait(
+                upTo: handingBack
+                    ? .milliseconds(100) : max(.milliseconds(1), min(left, .milliseconds(100))))
             // A shorter grace may come meanwhile (a second SIGTERM).
             if !handingBack, state.withLock({ $0.grace }) == .zero { handBack() }
         }
@@ -135,7 +159,10 @@ public final class JobWorker: Sendable {
             state.handingBack = true
             return state.running.values.compactMap { $0 }
         }
-        if !runners.isEmpty { logger.notice("handing running jobs back to the queue", metadata: ["jobs": "\(runners.count)"]) }
+        if !runners.isEmpty {
+            logger.notice(
+                "handing running jobs back to the queue", metadata: ["jobs": "\(runners.count)"])
+        }
         runners.forEach { $0.cancel() }
     }
 
@@ -150,8 +177,11 @@ public final class JobWorker: Sendable {
                 iterations = recorded.iterations
             }
             let onMessage = onMessage
-            _ = try await RecordedRun(store: store, configuration: configuration.runner, cache: cache, host: identity.host).run(
-                claim.job, ownership: .claimed(claim.lease, policy: configuration.claims), completedResults: done, completedIterations: iterations,
+            _ = try await RecordedRun(
+                store: store, configuration: configuration.runner, cache: cache, host: identity.host
+            ).run(
+                claim.job, ownership: .claimed(claim.lease, policy: configuration.claims),
+                completedResults: done, completedIterations: iterations,
                 handedBack: { self.state.withLock { $0.handingBack } },
                 started: { runner in
                     let handingBack = self.state.withLock { state -> Bool in
@@ -164,11 +194,15 @@ public final class JobWorker: Sendable {
                 for await message in messages { onMessage(message) }
             }
         } catch JobStoreError.leaseLost {
-            logger.warning("lost the lease of a job: another worker runs it now", metadata: ["job.id": "\(id)", "job.epoch": "\(claim.lease.epoch)"])
+            logger.warning(
+                "lost the lease of a job: another worker runs it now",
+                metadata: ["job.id": "\(id)", "job.epoch": "\(claim.lease.epoch)"])
         } catch {
             logger.error("job failed to run", metadata: ["job.id": "\(id)", "error": "\(error)"])
             // The job's record must not stay running forever: fail it, if it is still ours.
-            try? await store.finish(claim.lease, status: .failed, outputs: nil, error: "the worker could not run the job: \(error)", errorNodeID: nil)
+            try? await store.finish(
+                claim.lease, status: .failed, outputs: nil,
+                error: "the worker could not run the job: \(error)", errorNodeID: nil)
         }
     }
 }

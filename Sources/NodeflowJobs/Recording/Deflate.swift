@@ -2,9 +2,9 @@ import CZlib
 
 /// zlib's deflate for what the store keeps in bulk (graphs, event blocks): fast settings, since
 /// recording must keep up with a run.
-enum Deflate {
+package enum Deflate {
     /// Compressed `bytes` (zlib format).
-    static func compress(_ bytes: [UInt8], level: Int32 = 1) -> [UInt8] {
+    package static func compress(_ bytes: [UInt8], level: Int32 = 1) -> [UInt8] {
         var length = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(length))
         let status = bytes.withUnsafeBufferPointer { input in
@@ -18,7 +18,7 @@ enum Deflate {
     }
 
     /// The bytes `compressed` holds, known to be `size` long; `nil` when they are damaged.
-    static func decompress(_ compressed: [UInt8], size: Int) -> [UInt8]? {
+    package static func decompress(_ compressed: [UInt8], size: Int) -> [UInt8]? {
         guard size >= 0, size <= 1 << 31 else { return nil }
         var length = uLong(size)
         var out = [UInt8](repeating: 0, count: max(size, 1))

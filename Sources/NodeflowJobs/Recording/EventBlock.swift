@@ -11,9 +11,9 @@ import OrderedCollections
 /// The block is then deflated, which takes care of what repeats across nodes. A trivial node's
 /// two messages take a few dozen bytes, where their JSON took about a kilobyte. ``decode(_:)``
 /// gives back exactly the messages that were encoded.
-enum EventBlock {
+package enum EventBlock {
     /// The current format, stored with each block.
-    static let format = 1
+    package static let format = 1
 
     /// The slots strings are remembered in.
     fileprivate enum Slot: Int {
@@ -35,7 +35,7 @@ enum EventBlock {
     }
 
     /// The block's bytes, before compression.
-    static func encode(_ messages: some Collection<ProcessingMessage>) -> [UInt8] {
+    package static func encode(_ messages: some Collection<ProcessingMessage>) -> [UInt8] {
         var encoder = Encoder()
         encoder.body.count(messages.count)
         for message in messages { encoder.message(message) }
@@ -44,7 +44,7 @@ enum EventBlock {
 
     /// The messages a block holds.
     /// - Throws: `ByteReader.Damaged` when the bytes are not a block of this format.
-    static func decode(_ bytes: [UInt8]) throws -> [ProcessingMessage] {
+    package static func decode(_ bytes: [UInt8]) throws -> [ProcessingMessage] {
         var decoder = Decoder(reader: ByteReader(bytes))
         let count = try decoder.reader.count()
         var messages: [ProcessingMessage] = []
