@@ -72,6 +72,7 @@ let package = Package(
                 "Nodeflow",
                 "NodeflowJobs",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Collections", package: "swift-collections"),
             ]
@@ -120,7 +121,7 @@ let package = Package(
         .testTarget(name: "NodeflowPythonTests", dependencies: ["NodeflowPython", "Nodeflow", "NodeflowNodes"]),
         .testTarget(
             name: "NodeflowJobsTests",
-            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", "NodeflowPostgres", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", "NodeflowPostgres", "NodeflowTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "NodeflowServerTests",
@@ -133,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeflowNodesTests",
-            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", "NodeflowTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Nodeflow", "NodeflowNodes", "NodeflowJobs", "NodeflowPostgres", "NodeflowTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Conformance")]
         ),
     ],

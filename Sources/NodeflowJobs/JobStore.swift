@@ -52,6 +52,9 @@ public protocol JobStore: Sendable {
     /// the task is cancelled; workers claim at once instead of at their next poll. A store that
     /// cannot tell returns at once (workers poll).
     func listenForQueuedJobs(_ onQueued: @escaping @Sendable () -> Void) async throws
+    /// The ids of jobs that start with `prefix` (at most `limit`, in order), for commands that
+    /// accept a short id as `git` accepts a short hash.
+    func jobIDs(startingWith prefix: String, limit: Int) async throws -> [String]
     /// Releases what the store holds open (a database connection pool); the store is not used
     /// after.
     func close() async
@@ -97,11 +100,14 @@ public enum JobStoreError: Error, Sendable, CustomStringConvertible {
     case corrupt(String)
     /// The job is no longer this process's to write: another worker took it over, or it ended.
     case leaseLost(String)
+    /// The store cannot be reached or opened (a database server), with the reason.
+    case unavailable(String)
 
     public var description: String {
         switch self {
         case .notFound(let id): "no job with id '\(id)'"
         case .corrupt(let reason): "the job store holds data it cannot read: \(reason)"
+        case .unavailable(let reason): reason
         case .leaseLost(let id): "job '\(id)' is no longer held by this process (its lease lapsed and another worker took it over, or it ended); nothing more is written for it here"
         }
     }

@@ -27,15 +27,21 @@ public final class PostgresJobStore: JobStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`, or
     /// `postgresql://…`; `?sslmode=require` asks for TLS) and migrates it to the current schema.
     public static func connect(url: String, logger: Logger = Logger(label: "nodeflow.postgres")) async throws -> PostgresJobStore {
-        let configuration = try PostgresURL.configuration(url)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let parsed = try PostgresURL(url)
+        try await parsed.probe(logger: logger)
+        let configuration = parsed.clientConfiguration
+        // The pool's own notices (each failed connection attempt, a lease before `run()` has
+        // started) are not the user's business; errors reach callers as thrown errors.
+        var background = logger
+        background.logLevel = .critical
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         let pool = Task { await client.run() }
         let store = PostgresJobStore(client: client, pool: pool, logger: logger)
         do {
             try await PostgresSchema.migrate(client, logger: logger)
         } catch {
             await store.close()
-            throw JobStoreError.corrupt("cannot open the PostgreSQL job store at \(PostgresURL.redacted(url)): \(String(reflecting: error))")
+            throw JobStoreError.unavailable("cannot open the PostgreSQL job store at \(parsed.redacted): \(error)")
         }
         return store
     }
@@ -49,7 +55,7 @@ public final class PostgresJobStore: JobStore {
     /// Creates a new, empty database beside the one `adminURL` names, and returns its URL (the
     /// tests give each test a database of its own).
     package static func createDatabase(adminURL: String, logger: Logger = Logger(label: "nodeflow.postgres")) async throws -> String {
-        let client = PostgresClient(configuration: try PostgresURL.configuration(adminURL), backgroundLogger: logger)
+        let client = PostgresClient(configuration: try PostgresURL(adminURL).clientConfiguration, backgroundLogger: logger)
         let name = "nodeflow_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -3,6 +3,7 @@ import Nodeflow
 import NodeflowJobs
 import NodeflowNodes
 import NodeflowPostgres
+import NodeflowTesting
 import Testing
 
 /// A store backend the queue contract is checked on. Each test gets a fresh store; `reopen`

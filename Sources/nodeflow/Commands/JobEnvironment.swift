@@ -3,13 +3,25 @@ import Foundation
 import Nodeflow
 import NodeflowJobs
 import NodeflowNodes
+import NodeflowPostgres
 import OrderedCollections
 import Synchronization
 
-/// `--data-dir`: where the job store and the disk cache live.
+/// `--data-dir`: where the job store and the disk cache live; `--database`: a PostgreSQL job
+/// store instead of the data directory's SQLite one.
 struct DataOptions: ParsableArguments {
     @Option(help: "The data directory (default: $NODEFLOW_DATA_DIR, else ~/.local/share/nodeflow).")
     var dataDir: String?
+
+    @Option(help: ArgumentHelp("A PostgreSQL job store, shared by workers on many machines (default: $NODEFLOW_DATABASE_URL, else the data directory's SQLite store).", valueName: "postgres://user:password@host:port/database"))
+    var database: String?
+
+    /// The PostgreSQL URL asked for, if any.
+    var databaseURL: String? {
+        if let database, !database.isEmpty { return database }
+        let fromEnvironment = ProcessInfo.processInfo.environment["NODEFLOW_DATABASE_URL"] ?? ""
+        return fromEnvironment.isEmpty ? nil : fromEnvironment
+    }
 
     var directory: URL {
         if let dataDir { return URL(fileURLWithPath: dataDir, isDirectory: true) }
@@ -23,11 +35,11 @@ struct DataOptions: ParsableArguments {
 /// The job store and disk cache of a data directory, opened for one command.
 struct JobEnvironment {
     let directory: URL
-    private let openedStore: SQLiteJobStore?
+    private let openedStore: (any JobStore)?
     let cache: DiskResultCache?
 
     /// The job store; an error for an environment opened without one (`--no-store`).
-    var store: SQLiteJobStore {
+    var store: any JobStore {
         get throws {
             guard let openedStore else { throw CLIError.invalid("this command runs without the job store (--no-store)") }
             return openedStore
@@ -43,7 +55,14 @@ struct JobEnvironment {
         let directory = options.directory
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let store = openStore ? try SQLiteJobStore(path: directory.appendingPathComponent("jobs.sqlite").path) : nil
+            let store: (any JobStore)?
+            if !openStore {
+                store = nil
+            } else if let url = options.databaseURL {
+                store = try await PostgresJobStore.connect(url: url)
+            } else {
+                store = try SQLiteJobStore(path: directory.appendingPathComponent("jobs.sqlite").path)
+            }
             let diskCache = cache ? try DiskResultCache(directory: directory.appendingPathComponent("cache", isDirectory: true)) : nil
             let environment = JobEnvironment(directory: directory, openedStore: store, cache: diskCache)
             if store != nil {
@@ -51,9 +70,17 @@ struct JobEnvironment {
                 CrashMarker.install(directory: directory)
             }
             return environment
+        } catch let error as JobStoreError {
+            if case .unavailable = error { throw CLIError.invalid("\(error)") }
+            throw CLIError.invalid("cannot open the data directory \(directory.path): \(error)")
         } catch {
             throw CLIError.invalid("cannot open the data directory \(directory.path): \(error)")
         }
+    }
+
+    /// Closes the store (a PostgreSQL store's connections).
+    func close() async {
+        await openedStore?.close()
     }
 
     /// Keeps the store within the default retention policy: after a run, a cheap check, and a

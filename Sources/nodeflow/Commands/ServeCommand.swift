@@ -101,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         await types.shutdown()  // the server only validates; its workers run the nodes
         try await serve(configuration: configuration, environment: environment, registry: types.registry)
+        await environment.close()
     }
 
     /// The local workers: never more than the jobs that may run at once.
@@ -113,6 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
             "--shutdown-grace", String(shutdownGrace), "--lease", String(lease), "--parent-pid", String(getpid()), "--log-level", logLevel.rawValue,
         ]
         if noCache { arguments.append("--no-cache") }
+        if let url = data.databaseURL { arguments += ["--database", url] }
         arguments += python.forwardedArguments
         return arguments
     }

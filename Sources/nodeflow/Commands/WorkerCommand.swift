@@ -111,5 +111,6 @@ struct WorkerCommand: AsyncParsableCommand {
             for await ended in tasks where ended { tasks.cancelAll() }
         }
         await types.shutdown()  // after the jobs ended: no Python worker outlives this one
+        await environment.close()
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
-import Testing
 
-/// The tests' PostgreSQL: a throwaway cluster that `scripts/postgres.sh` starts on first use
-/// (installing Debian's postgresql when missing) and removes once the test process has exited.
-/// `NODEFLOW_TEST_POSTGRES_URL` names a server to use instead.
-actor TestPostgres {
-    static let shared = TestPostgres()
+/// For Nodeflow's own tests and benchmarks, run from its source tree: a throwaway PostgreSQL
+/// cluster that `scripts/postgres.sh` starts on first use (installing Debian's postgresql when
+/// missing) and removes once this process has exited. `NODEFLOW_TEST_POSTGRES_URL` names a
+/// server to use instead.
+public actor TestPostgres {
+    public static let shared = TestPostgres()
     private var started: Task<String, any Error>?
 
     /// The URL of a database on the cluster that tests may create databases from.
-    func url() async throws -> String {
+    public func url() async throws -> String {
         if let given = ProcessInfo.processInfo.environment["NODEFLOW_TEST_POSTGRES_URL"], !given.isEmpty { return given }
         if let started { return try await started.value }
         let task = Task { try await Self.start() }
@@ -18,6 +18,7 @@ actor TestPostgres {
     }
 
     private static func start() async throws -> String {
+        // Sources/NodeflowTesting/TestPostgres.swift → the package's root.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/postgres.sh").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nodeflow-pg-\(UUID().uuidString.prefix(8))").path
@@ -50,7 +51,7 @@ actor TestPostgres {
     }
 }
 
-struct TestPostgresError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct TestPostgresError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
