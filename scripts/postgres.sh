@@ -9,6 +9,14 @@
 # loopback port, with trust authentication and no fsync (it is thrown away). With WATCH_PID,
 # the cluster stops and DIR is removed once that process has exited, however it ended.
 set -euo pipefail
+# Descriptors the caller let us inherit (a test process's sockets and pipes) must not live on in
+# the server and the watcher started below: a process waiting for one of them to close, such as
+# Foundation's Process watching its children, would wait as long as the cluster runs. 255 is the
+# script itself.
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] && [ "$fd" != 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 command=${1:?usage: postgres.sh start|stop DIR [WATCH_PID]}
 dir=${2:?usage: postgres.sh start|stop DIR [WATCH_PID]}
 
