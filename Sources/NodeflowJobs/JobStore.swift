@@ -55,6 +55,9 @@ public protocol JobStore: Sendable {
     /// The ids of jobs that start with `prefix` (at most `limit`, in order), for commands that
     /// accept a short id as `git` accepts a short hash.
     func jobIDs(startingWith prefix: String, limit: Int) async throws -> [String]
+    /// How often an idle worker looks for queued jobs: often for a store that cannot announce
+    /// them (a cheap read), seldom for one that can (``listenForQueuedJobs(_:)``).
+    var idlePollInterval: Duration { get }
     /// Releases what the store holds open (a database connection pool); the store is not used
     /// after.
     func close() async
@@ -124,6 +127,8 @@ extension JobStore {
     public func listenForQueuedJobs(_ onQueued: @escaping @Sendable () -> Void) async throws {}
 
     public func close() async {}
+
+    public var idlePollInterval: Duration { .milliseconds(25) }
 
     /// Claims a job now.
     public func claim(for worker: WorkerIdentity, policy: ClaimPolicy = ClaimPolicy()) async throws -> JobClaim? {

@@ -41,15 +41,14 @@ public struct RecordedRun: Sendable {
     ///     (a worker shutting down) instead of recording it cancelled.
     ///   - started: called with the runner as soon as it exists (to cancel it from elsewhere).
     ///   - consume: reads the run's messages; the run's outcome is returned after it returns.
-    /// - Returns: the outputs, or the error the run ended with (`NodeFailure`,
-    ///   `GraphValidationError`, `CancellationError`); the job's record says the same.
+    /// - Returns: how the run ended; the job's record says the same.
     /// - Throws: ``JobStoreError/leaseLost(_:)`` when another worker took the job over (nothing
     ///   more was written), or the store's errors.
     public func run(
         _ job: JobRecord, ownership: Ownership = .markRunning, completedResults: [String: NodeOutputs] = [:],
         completedIterations: [String: [Int: NodeOutputs]] = [:], handedBack: @escaping @Sendable () -> Bool = { false },
         started: @Sendable (WorkflowRunner) -> Void = { _ in }, consume: @escaping @Sendable (MessageStream) async -> Void
-    ) async throws -> Result<OrderedDictionary<String, Value>, any Error> {
+    ) async throws -> RunOutcome {
         let store = store, host = host
         let heartbeat: ClaimPolicy?
         let registered: Task<JobLease, any Error>
@@ -92,7 +91,7 @@ public struct RecordedRun: Sendable {
             case consumed
             case recorded
         }
-        let outcome: Result<OrderedDictionary<String, Value>, any Error> = await withTaskGroup(of: Child.self) { group in
+        let result: Result<OrderedDictionary<String, Value>, any Error> = await withTaskGroup(of: Child.self) { group in
             group.addTask {
                 do { return .run(.success(try await runner.run(request, context: context))) } catch { return .run(.failure(error)) }
             }
@@ -125,23 +124,15 @@ public struct RecordedRun: Sendable {
             }
             return result!
         }
+        let outcome = RunOutcome(result)
         let lease = try await registered.value
         // Another worker owns the job now: whatever this run did is not to be written.
         if leaseLost.value.load(ordering: .relaxed) { throw JobStoreError.leaseLost(job.id) }
         try await recorder.flush(lease)
-        switch outcome {
-        case .success(let outputs):
-            try await store.finish(lease, status: .completed, outputs: outputs, error: nil, errorNodeID: nil)
-        case .failure(let error as NodeFailure):
-            try await store.finish(lease, status: .failed, outputs: nil, error: error.description, errorNodeID: error.nodeID)
-        case .failure(is CancellationError):
-            if handedBack() {
-                try await store.release(lease)
-            } else {
-                try await store.finish(lease, status: .cancelled, outputs: nil, error: nil, errorNodeID: nil)
-            }
-        case .failure(let error):
-            try await store.finish(lease, status: .failed, outputs: nil, error: String(describing: error), errorNodeID: nil)
+        if case .cancelled = outcome, handedBack() {
+            try await store.release(lease)
+        } else {
+            try await store.finish(lease, status: outcome.status, outputs: outcome.outputs, error: outcome.errorDescription, errorNodeID: outcome.errorNodeID)
         }
         return outcome
     }

@@ -10,6 +10,17 @@ extension PostgresJobStore {
     public func claim(for worker: WorkerIdentity, policy: ClaimPolicy, now: Date) async throws -> JobClaim? {
         let time = now.timeIntervalSince1970
         let labels = worker.labels.sorted()
+        // An idle worker polls: a read first, which takes no lock and writes nothing.
+        var claimable = false
+        for try await found in try await client.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM nodeflow_job WHERE (status = 'queued' OR (status = 'running' AND lease_expires_at < \(time)))
+            AND required_labels <@ \(labels)::text[])
+            """, logger: logger
+        ).decode(Bool.self) {
+            claimable = found
+        }
+        guard claimable else { return nil }
         // Lapsed jobs past the poison limit, or asked to cancel while their worker was gone,
         // end here rather than being claimed again.
         let poison = SQLiteJobStore.poisonErrorParts
@@ -75,6 +86,9 @@ extension PostgresJobStore {
         }
         throw JobStoreError.leaseLost(lease.jobID)
     }
+
+    /// Workers are woken by NOTIFY; the poll is the fallback.
+    public var idlePollInterval: Duration { .milliseconds(500) }
 
     /// Listens on a connection of its own until cancelled (reconnecting after a failure).
     public func listenForQueuedJobs(_ onQueued: @escaping @Sendable () -> Void) async throws {

@@ -18,8 +18,9 @@ public final class JobWorker: Sendable {
         /// The most jobs this worker runs at once.
         public var concurrency = 1
         public var claims = ClaimPolicy()
-        /// How often an idle worker looks for work (``wake()`` looks at once).
-        public var pollInterval: Duration = .milliseconds(100)
+        /// How often an idle worker looks for work (``wake()`` looks at once); `nil` for the
+        /// store's ``JobStore/idlePollInterval``.
+        public var pollInterval: Duration? = nil
         public var runner: WorkflowRunner.Configuration
 
         public init(runner: WorkflowRunner.Configuration) {
@@ -112,7 +113,7 @@ public final class JobWorker: Sendable {
                     }
                     continue
                 }
-                await doorbell.wait(upTo: configuration.pollInterval)
+                await doorbell.wait(upTo: configuration.pollInterval ?? store.idlePollInterval)
             }
             await drain()
         }

@@ -160,7 +160,7 @@ struct JobSession {
         defer { interrupt.restore() }
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome: Result<OrderedDictionary<String, Value>, any Error>
+        let outcome: RunOutcome
         if records {
             outcome = try await RecordedRun(store: environment.store, configuration: configuration, cache: environment.cache, host: JobEnvironment.host)
                 .run(job, ownership: create ? .create : .markRunning, completedResults: completedResults.mapValues(\.outputs), completedIterations: completedIterations, started: current.set) { await view.consume($0) }
@@ -174,23 +174,23 @@ struct JobSession {
         }
         let quietErrors = display.jsonl
         switch outcome {
-        case .success(let outputs):
+        case .completed(let outputs):
             if !display.jsonl { print(Value.dict(outputs).jsonString(pretty: true)) }
             return ExitStatus.completed
-        case .failure(let error as NodeFailure):
+        case .nodeFailed(let error):
             if !quietErrors { printError("error: \(error)") }
             return ExitStatus.failed
-        case .failure(let error as GraphValidationError):
+        case .invalid(let error):
             printError("\(job.workflowName ?? "workflow"): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
             for problem in error.problems {
                 printError("  - \(problem.message)")
                 if let hint = Self.paramHint(problem, params: job.params) { printError("    \(hint)") }
             }
             return ExitStatus.invalid
-        case .failure(is CancellationError):
+        case .cancelled:
             if !quietErrors { printError("cancelled (job \(job.id))") }
             return ExitStatus.cancelled
-        case .failure(let error):
+        case .failed(let error):
             printError("error: \(error)")
             return ExitStatus.failed
         }
@@ -215,7 +215,7 @@ extension JobSession {
     /// Runs a job without the store (`--no-store`).
     static func runUnrecorded(
         _ job: JobRecord, configuration: WorkflowRunner.Configuration, cache: (any ResultCache)?, current: CurrentRunner, view: any ProgressDisplay
-    ) async -> Result<OrderedDictionary<String, Value>, any Error> {
+    ) async -> RunOutcome {
         let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
         current.set(runner)
         let context = ProcessingContext(userID: job.userID, cache: cache)
@@ -224,7 +224,7 @@ extension JobSession {
         let result: Result<OrderedDictionary<String, Value>, any Error>
         do { result = .success(try await runner.run(request, context: context)) } catch { result = .failure(error) }
         await consumed
-        return result
+        return RunOutcome(result)
     }
 }
 
