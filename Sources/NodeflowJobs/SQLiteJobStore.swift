@@ -18,8 +18,13 @@ public final class SQLiteJobStore: JobStore {
     /// switching a new file to WAL and migrating it happen once.
     public init(path: String) throws {
         var configuration = Configuration()
-        // Other processes may hold the write lock for a moment; wait rather than fail.
-        configuration.busyMode = .timeout(10)
+        // Other processes (the server, its workers) may hold the write lock for a moment: wait,
+        // for up to about 10 s, in short steps. SQLite's own timeout sleeps in steps of up to
+        // 100 ms, which made a contended write wait ten times longer than the lock was held.
+        configuration.busyMode = .callback { attempts in
+            usleep(UInt32(min(1_000, 20 << min(attempts, 6))))
+            return attempts < 10_000
+        }
         // Space freed by pruning goes back to the file system (takes effect on a new file, or
         // after the first prune's VACUUM of an older one).
         configuration.prepareDatabase { db in
