@@ -141,7 +141,9 @@ public final class PostgresJobStore: JobStore {
     }
 
     public func record(_ lease: JobLease, messages: [ProcessingMessage], results: [NodeResultRecord]) async throws {
-        guard !messages.isEmpty else { return }  // results travel inside the messages
+        guard !messages.isEmpty || !results.isEmpty else { return }
+        // A run's results travel inside its messages (a node's completion carries them);
+        // results given apart are kept apart.
         let raw = EventBlock.encode(messages)
         let block = Data(Deflate.compress(raw))
         let count = messages.count
@@ -156,6 +158,17 @@ public final class PostgresJobStore: JobStore {
                     last = lastSeq
                 }
                 guard let last else { throw JobStoreError.leaseLost(lease.jobID) }
+                for result in results {
+                    try await connection.query(
+                        """
+                        INSERT INTO nodeflow_node_result (job_id, node_id, outputs, started_at, duration)
+                        VALUES (\(lease.jobID), \(result.nodeID), \(result.outputs.jsonValue.jsonString()), \(result.startedAt?.timeIntervalSince1970),
+                        \(result.duration))
+                        ON CONFLICT (job_id, node_id) DO UPDATE SET outputs = EXCLUDED.outputs, started_at = EXCLUDED.started_at,
+                        duration = EXCLUDED.duration
+                        """, logger: logger)
+                }
+                guard count > 0 else { return }
                 try await connection.query(
                     """
                     INSERT INTO nodeflow_event_block (job_id, first_seq, last_seq, format, size, data)
@@ -202,7 +215,15 @@ public final class PostgresJobStore: JobStore {
     public func iterationResults(_ id: String) async throws -> [String: [Int: NodeOutputs]] { try await recordedResults(id).iterations }
 
     public func recordedResults(_ id: String) async throws -> (nodes: [String: NodeResultRecord], iterations: [String: [Int: NodeOutputs]]) {
-        var collected = RecordedResults()
+        var nodes: [String: NodeResultRecord] = [:]
+        let rows = try await client.query(
+            "SELECT node_id, outputs, started_at, duration FROM nodeflow_node_result WHERE job_id = \(id)", logger: logger)
+        for try await (nodeID, text, started, duration) in rows.decode((String, String, Double?, Double?).self) {
+            guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
+            nodes[nodeID] = NodeResultRecord(
+                nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
+        }
+        var collected = RecordedResults(nodes: nodes)
         for block in try await blocks(of: id, after: 0) { collected.add(try block.messages(job: id)) }
         return (collected.nodes, collected.iterations)
     }

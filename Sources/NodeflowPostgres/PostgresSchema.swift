@@ -8,7 +8,7 @@ enum PostgresSchema {
     static let migrations: [String] = [
         """
         CREATE TABLE nodeflow_job (
-            id text PRIMARY KEY,
+            id text COLLATE "C" PRIMARY KEY,
             workflow_id text,
             workflow_name text,
             graph_z bytea NOT NULL,
@@ -43,6 +43,14 @@ enum PostgresSchema {
             size bigint NOT NULL,
             data bytea NOT NULL,
             PRIMARY KEY (job_id, first_seq)
+        );
+        CREATE TABLE nodeflow_node_result (
+            job_id text NOT NULL REFERENCES nodeflow_job (id) ON DELETE CASCADE,
+            node_id text NOT NULL,
+            outputs text NOT NULL,
+            started_at double precision,
+            duration double precision,
+            PRIMARY KEY (job_id, node_id)
         );
         """
     ]

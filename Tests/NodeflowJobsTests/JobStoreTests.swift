@@ -15,11 +15,11 @@ let smallGraph = Graph(
     nodes: [NodeSpec(id: "a", type: "nodetool.math.Add", data: ["a": 1, "b": 2]), NodeSpec(id: "o", type: "nodetool.output.IntegerOutput", data: ["name": "sum"])],
     edges: [EdgeSpec(source: "a", target: "o", targetHandle: "value")])
 
-@Suite("SQLite job store", .timeLimit(.minutes(1)))
+@Suite("Job store, on SQLite and PostgreSQL", .timeLimit(.minutes(1)))
 struct JobStoreTests {
-    @Test("a queued job is cancelled at once and no worker claims it; a resume later is not cancelled by the old request")
-    func cancelWhileQueued() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("a queued job is cancelled at once and no worker claims it; a resume later is not cancelled by the old request", arguments: StoreBackend.all)
+    func cancelWhileQueued(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         try await store.create(JobRecord(id: "q", workflowID: nil, workflowName: nil, graph: smallGraph, params: [:]))
         #expect(try await store.requestCancel("q"))
         #expect(try await store.status(of: "q") == .cancelled)
@@ -30,22 +30,22 @@ struct JobStoreTests {
         #expect(try await store.isCancelRequested("q") == false)
     }
 
-    @Test("job ids by prefix: every id that starts so, in order, and no other")
-    func idsByPrefix() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("job ids by prefix: every id that starts so, in order, and no other", arguments: StoreBackend.all)
+    func idsByPrefix(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         for id in ["abc1", "abc2", "abd", "b", "ab\u{10FFFF}z"] { try await store.create(JobRecord(id: id, graph: smallGraph)) }
-        #expect(try await store.jobIDs(startingWith: "ab") == ["abc1", "abc2", "abd", "ab\u{10FFFF}z"])
-        #expect(try await store.jobIDs(startingWith: "abc") == ["abc1", "abc2"])
-        #expect(try await store.jobIDs(startingWith: "abd") == ["abd"])
+        #expect(try await store.jobIDs(startingWith: "ab", limit: 10) == ["abc1", "abc2", "abd", "ab\u{10FFFF}z"])
+        #expect(try await store.jobIDs(startingWith: "abc", limit: 10) == ["abc1", "abc2"])
+        #expect(try await store.jobIDs(startingWith: "abd", limit: 10) == ["abd"])
         #expect(try await store.jobIDs(startingWith: "abc", limit: 1) == ["abc1"])
-        #expect(try await store.jobIDs(startingWith: "x").isEmpty)
+        #expect(try await store.jobIDs(startingWith: "x", limit: 10).isEmpty)
         #expect(try await store.status(of: "b") == .queued)
         #expect(try await store.status(of: "none") == nil)
     }
 
-    @Test("a job's whole life: created, running, messages and results recorded, finished")
-    func lifeCycle() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("a job's whole life: created, running, messages and results recorded, finished", arguments: StoreBackend.all)
+    func lifeCycle(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         var job = JobRecord(id: "j1", workflowID: "w", workflowName: "demo", graph: smallGraph, params: ["x": 1.5], userID: "u1")
         try await store.create(job)
         #expect(try await store.job("j1")?.status == .queued)
@@ -73,9 +73,9 @@ struct JobStoreTests {
         #expect(job.status == .completed && job.outputs == ["sum": 3] && job.finishedAt != nil && job.processID == nil)
     }
 
-    @Test("listing filters by status and user, newest first, with paging")
-    func listing() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("listing filters by status and user, newest first, with paging", arguments: StoreBackend.all)
+    func listing(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         for i in 0..<5 {
             try await store.create(JobRecord(id: "j\(i)", graph: smallGraph, userID: i % 2 == 0 ? "even" : "odd", createdAt: Date(timeIntervalSince1970: Double(1000 + i))))
         }
@@ -95,9 +95,9 @@ struct JobStoreTests {
         #expect(try await reopened.job("kept") != nil)
     }
 
-    @Test("cancel requests reach the job; only queued or running jobs take them")
-    func cancelRequests() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("cancel requests reach the job; only queued or running jobs take them", arguments: StoreBackend.all)
+    func cancelRequests(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         try await store.create(JobRecord(id: "j", graph: smallGraph))
         let lease = try await store.markRunning("j", processID: 1, host: "h")
         #expect(try await store.isCancelRequested("j") == false)
@@ -107,9 +107,9 @@ struct JobStoreTests {
         #expect(try await store.requestCancel("j") == false)
     }
 
-    @Test("jobs whose process is gone are marked failed; live ones are left alone")
-    func orphans() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("jobs whose process is gone are marked failed; live ones are left alone", arguments: StoreBackend.all)
+    func orphans(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         for id in ["dead", "alive", "elsewhere"] { try await store.create(JobRecord(id: id, graph: smallGraph)) }
         _ = try await store.markRunning("dead", processID: 111, host: "here")
         _ = try await store.markRunning("alive", processID: 222, host: "here")
@@ -122,9 +122,34 @@ struct JobStoreTests {
         #expect(try await store.job("elsewhere")?.status == .running)
     }
 
-    @Test("a recorded run can resume: finished nodes are skipped, the outputs are the same")
-    func recordAndResume() async throws {
-        let (store, _) = try temporaryStore()
+    @Test("prune deletes finished jobs past the policy, oldest first, with their events; never a queued or running one", arguments: StoreBackend.all)
+    func pruneByPolicy(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        for i in 0..<6 {
+            try await store.create(JobRecord(id: "done\(i)", graph: smallGraph, createdAt: Date(timeIntervalSince1970: 1_000 + Double(i))))
+            let lease = try await store.markRunning("done\(i)", processID: 1, host: "h")
+            try await store.record(lease, messages: [.logUpdate(LogUpdate(nodeID: "a", nodeName: "a", content: "\(i)"))], results: [])
+            try await store.finish(lease, status: .completed, outputs: [:], error: nil, errorNodeID: nil)
+        }
+        try await store.create(JobRecord(id: "queued", graph: smallGraph, createdAt: Date(timeIntervalSince1970: 1)))
+        try await store.create(JobRecord(id: "running", graph: smallGraph, createdAt: Date(timeIntervalSince1970: 2)))
+        _ = try await store.markRunning("running", processID: 1, host: "h")
+        let policy = RetentionPolicy(maxAge: nil, maxJobs: 2, maxBytes: nil)
+        #expect(try await store.exceeds(policy))
+        let report = try await store.prune(policy)
+        #expect(Set(report.deletedJobs) == ["done0", "done1", "done2", "done3"])
+        #expect(try await store.exceeds(policy) == false)
+        #expect(try await store.jobs(JobQuery()).map(\.id).sorted() == ["done4", "done5", "queued", "running"])
+        #expect(try await store.events("done0", after: 0).isEmpty)
+        #expect(try await store.events("done5", after: 0).count == 1)
+        // By age: everything finished is older than a day here; queued and running stay.
+        try await store.prune(RetentionPolicy(maxAge: 86_400, maxJobs: nil, maxBytes: nil))
+        #expect(try await store.jobs(JobQuery()).map(\.id).sorted() == ["queued", "running"])
+    }
+
+    @Test("a recorded run can resume: finished nodes are skipped, the outputs are the same", arguments: StoreBackend.all)
+    func recordAndResume(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
         let graph = Graph(
             nodes: [
                 NodeSpec(id: "a", type: "nodetool.math.Add", data: ["a": 1, "b": 2]),
