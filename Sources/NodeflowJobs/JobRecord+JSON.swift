@@ -31,14 +31,14 @@ public struct NodeTiming: Sendable, Equatable {
     public var duration: Double?
     public var cached: Bool
 
-    /// The nodes in the order they first appear in the messages.
+    /// The nodes in the order they first appear in the messages (top-level nodes only).
     public static func from(_ events: [JobEvent]) -> [NodeTiming] {
         var order: [String] = []
         var nodes: [String: NodeTiming] = [:]
-        for event in events where event.message["type"] == "node_update" && event.message["iteration"] == nil {
-            guard let id = event.message["node_id"]?.stringValue, let status = event.message["status"]?.stringValue else { continue }
-            if nodes[id] == nil { order.append(id) }
-            nodes[id] = NodeTiming(nodeID: id, status: status, duration: event.message["duration"]?.doubleValue, cached: event.message["cached"] == true)
+        for event in events {
+            guard case .nodeUpdate(let update)? = try? ProcessingMessage(jsonValue: event.message), update.iterationPath.isEmpty else { continue }
+            if nodes[update.nodeID] == nil { order.append(update.nodeID) }
+            nodes[update.nodeID] = NodeTiming(nodeID: update.nodeID, status: update.status.rawValue, duration: update.duration, cached: update.cached == true)
         }
         return order.compactMap { nodes[$0] }
     }
