@@ -10,16 +10,20 @@ import Synchronization
 /// The CLI, workers and the server all run jobs through it; each reads the messages its own way.
 public struct RecordedRun: Sendable {
     public var store: any JobStore
-    public var configuration: WorkflowRunner.Configuration
-    public var cache: (any ResultCache)?
+    /// What validates and runs the job.
+    public var engine: Engine
     /// The host name recorded with running jobs, to find orphans later.
     public var host: String
 
-    public init(store: any JobStore, configuration: WorkflowRunner.Configuration, cache: (any ResultCache)? = nil, host: String = ProcessInfo.processInfo.hostName) {
+    public init(store: any JobStore, engine: Engine, host: String = ProcessInfo.processInfo.hostName) {
         self.store = store
-        self.configuration = configuration
-        self.cache = cache
+        self.engine = engine
         self.host = host
+    }
+
+    /// A run with an engine of its own made from `configuration` and `cache`.
+    public init(store: any JobStore, configuration: WorkflowRunner.Configuration, cache: (any ResultCache)? = nil, host: String = ProcessInfo.processInfo.hostName) {
+        self.init(store: store, engine: Engine(configuration: configuration, cache: cache), host: host)
     }
 
     /// How the job comes to be this process's to run.
@@ -76,10 +80,10 @@ public struct RecordedRun: Sendable {
         CrashMarker.started(job.id)
         defer { CrashMarker.ended(job.id) }
         let recorder = JobRecorder(store: store, jobID: job.id)
-        let runner = WorkflowRunner(jobID: job.id, configuration: configuration)
+        let runner = engine.runner(jobID: job.id)
         let leaseLost = LeaseLostFlag()
         started(runner)
-        let context = ProcessingContext(userID: job.userID, cache: cache, tap: recorder)
+        let context = ProcessingContext(userID: job.userID, cache: engine.cache, tap: recorder)
         let request = {
             var request = RunJobRequest(graph: job.graph, params: job.params, jobID: job.id, workflowID: job.workflowID, userID: job.userID)
             request.completedResults = completedResults

@@ -76,12 +76,14 @@ public struct ServerRequestContext: RequestContext {
 /// - Parameters:
 ///   - jobs: runs jobs in this process; without it, worker processes claim them from the store
 ///     (`nodeflow worker`, or ``LocalWorkers`` among `services`).
+///   - engine: what validates submitted workflows when jobs run elsewhere (the workers' node
+///     types); with `jobs`, the jobs' own engine does.
 ///   - services: more services to run with the server, e.g. ``LocalWorkers``.
 ///   - requestLogLevel: the level of the one log line per request (method, path, status, time),
 ///     through `logger`.
 ///   - onServerRunning: called once the server listens, with the port it got.
 public func makeServer(
-    configuration: ServerConfiguration, store: any JobStore, jobs: JobService? = nil, registry: NodeRegistry = .standard,
+    configuration: ServerConfiguration, store: any JobStore, jobs: JobService? = nil, engine: Engine? = nil,
     services: [any Service] = [],
     logger: Logger = Logger(label: "nodeflow.server"), requestLogLevel: Logger.Level = .debug,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -91,7 +93,8 @@ public func makeServer(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthMiddleware(tokens: configuration.tokens))
     router.add(middleware: DeclaredLengthMiddleware(maxBodySize: configuration.maxBodySize))
-    let routes = JobRoutes(store: store, jobs: jobs, registry: registry, metrics: jobs?.metrics ?? ServerMetrics(), maxBodySize: configuration.maxBodySize)
+    let engine = jobs?.engine ?? engine ?? Engine(configuration: .init(registry: .standard))
+    let routes = JobRoutes(store: store, jobs: jobs, engine: engine, metrics: jobs?.metrics ?? ServerMetrics(), maxBodySize: configuration.maxBodySize)
     routes.register(on: router)
     // After the routes, so it wraps only the not-found answer.
     router.add(middleware: MethodNotAllowedMiddleware(operations: OpenAPIDocument.operations))

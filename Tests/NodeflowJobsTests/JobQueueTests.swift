@@ -203,6 +203,54 @@ struct JobQueueTests {
     }
 }
 
+@Suite("Job worker", .serialized, .timeLimit(.minutes(1)))
+struct JobWorkerTests {
+    @Test("a worker runs queued jobs to the end, and its jobs take GPU slots from one pool", arguments: StoreBackend.all)
+    func sharedGPUPool(_ backend: StoreBackend) async throws {
+        let (store, _) = try await backend.make()
+        await SlowGPUTestNode.spans.reset()
+        var registry = NodeRegistry.standard
+        registry.register(SlowGPUTestNode.self)
+        let graph = Graph(
+            nodes: [NodeSpec(id: "g", type: "test.queue.SlowGPU"), NodeSpec(id: "o", type: "nodetool.output.IntegerOutput", data: ["name": "slot"])],
+            edges: [EdgeSpec(source: "g", target: "o", targetHandle: "value")])
+        for i in 0..<3 { try await store.create(JobRecord(id: "gpu\(i)", graph: graph, createdAt: t0.addingTimeInterval(Double(i)))) }
+        var configuration = JobWorker.Configuration(runner: .init(registry: registry, gpuSlots: 1))
+        configuration.concurrency = 3
+        let worker = JobWorker(store: store, identity: WorkerIdentity(labels: ["gpu"]), configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await worker.run() }
+            while try await store.jobCounts()[.completed] != 3 { try await Task.sleep(for: .milliseconds(20)) }
+            worker.stop(grace: .zero)
+            try await group.waitForAll()
+        }
+        for i in 0..<3 { #expect(try await store.job("gpu\(i)")?.outputs == ["slot": 0]) }
+        // Three jobs at once, one GPU slot: they held it one after another.
+        let spans = await SlowGPUTestNode.spans.all.sorted { $0.0 < $1.0 }
+        #expect(spans.count >= 3)
+        for (a, b) in zip(spans, spans.dropFirst()) { #expect(a.1 <= b.0, "GPU spans overlap: \(a) and \(b)") }
+    }
+}
+
+/// Holds a GPU slot for 50 ms and notes when.
+struct SlowGPUTestNode: Node {
+    static let metadata = NodeMetadata(type: "test.queue.SlowGPU", outputs: [OutputDescriptor("output", .int)], requiredResources: [.gpu])
+    static let spans = Spans()
+
+    actor Spans {
+        var all: [(ContinuousClock.Instant, ContinuousClock.Instant)] = []
+        func add(_ start: ContinuousClock.Instant, _ end: ContinuousClock.Instant) { all.append((start, end)) }
+        func reset() { all = [] }
+    }
+
+    func process(_ context: NodeContext) async throws -> NodeOutputs {
+        let start = ContinuousClock.now
+        try await Task.sleep(for: .milliseconds(50))
+        await Self.spans.add(start, ContinuousClock.now)
+        return NodeOutputs(.int(context.deviceSlot ?? -1))
+    }
+}
+
 /// Holds a GPU slot.
 struct GPUTestNode: Node {
     static let metadata = NodeMetadata(type: "test.queue.GPU", outputs: [OutputDescriptor("output", .int)], requiredResources: [.gpu])

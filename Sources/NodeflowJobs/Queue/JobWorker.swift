@@ -38,7 +38,8 @@ public final class JobWorker: Sendable {
     public let store: any JobStore
     public let identity: WorkerIdentity
     public let configuration: Configuration
-    private let cache: (any ResultCache)?
+    /// What validates and runs the jobs: one GPU pool for all of them.
+    public let engine: Engine
     private let logger: Logger
     private let onMessage: @Sendable (ProcessingMessage) -> Void
     private let state = Mutex(State())
@@ -54,7 +55,7 @@ public final class JobWorker: Sendable {
         self.store = store
         self.identity = identity
         self.configuration = configuration
-        self.cache = cache
+        self.engine = Engine(configuration: configuration.runner, cache: cache)
         self.logger = logger
         self.onMessage = onMessage
     }
@@ -179,7 +180,7 @@ public final class JobWorker: Sendable {
             }
             let onMessage = onMessage
             _ = try await RecordedRun(
-                store: store, configuration: configuration.runner, cache: cache, host: identity.host
+                store: store, engine: engine, host: identity.host
             ).run(
                 claim.job, ownership: .claimed(claim.lease, policy: configuration.claims),
                 completedResults: done, completedIterations: iterations,

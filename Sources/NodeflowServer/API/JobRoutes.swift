@@ -9,7 +9,8 @@ struct JobRoutes: Sendable {
     let store: any JobStore
     /// The jobs run in this process, if any (``JobService``); otherwise worker processes run them.
     let jobs: JobService?
-    let registry: NodeRegistry
+    /// What validates submitted workflows: the in-process jobs' own engine when there are any.
+    let engine: Engine
     /// Node metrics of in-process jobs; empty when workers run the jobs.
     let metrics: ServerMetrics
     let maxBodySize: Int
@@ -32,7 +33,7 @@ struct JobRoutes: Sendable {
             JSONResponse.make(OpenAPIDocument.value)
         }
         router.get("/api/nodes") { _, _ in
-            JSONResponse.make(.list(registry.allMetadata.map(\.jsonValue)))
+            JSONResponse.make(.list(engine.registry.allMetadata.map(\.jsonValue)))
         }
         router.post("/api/jobs") { request, context in
             let job = try await submit(request, context: context)
@@ -112,8 +113,7 @@ struct JobRoutes: Sendable {
             throw APIError(status: .badRequest, message: "\(error)")
         }
         do {
-            _ = try GraphValidator(registry: registry, gpuSlots: jobs?.configuration.runner.gpuSlots ?? ResourcePool.detectedGPUCount())
-                .compile(runRequest.graph, params: runRequest.params)
+            _ = try engine.validate(runRequest.graph, params: runRequest.params)
         } catch {
             throw APIError(status: .unprocessableContent, message: "the workflow is invalid", details: ["problems": .list(error.problems.map(\.jsonValue))])
         }
@@ -123,7 +123,7 @@ struct JobRoutes: Sendable {
             id: UUID().uuidString.lowercased(), workflowID: workflowID,
             workflowName: runRequest.otherFields["workflow_name"]?.stringValue ?? runRequest.otherFields["name"]?.stringValue ?? workflowID,
             graph: runRequest.graph, params: runRequest.params, userID: userID)
-        job.requiredLabels = JobRecord.requiredLabels(for: runRequest.graph, registry: registry)
+        job.requiredLabels = JobRecord.requiredLabels(for: runRequest.graph, registry: engine.registry)
         try await store.create(job)
         jobs?.enqueue(job.id)
         return job

@@ -47,6 +47,9 @@ public final class JobService: Service, Sendable {
         }
     }
 
+    /// What validates and runs the jobs here.
+    public var engine: Engine { worker.engine }
+
     /// A job was queued in the store: claim it now rather than at the next poll.
     public func enqueue(_ jobID: String) { worker.wake() }
 

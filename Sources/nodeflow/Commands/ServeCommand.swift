@@ -143,7 +143,8 @@ struct ServeCommand: AsyncParsableCommand {
                     stopTimeout: .milliseconds(Int64(shutdownGrace * 1000)) + .seconds(10), logger: logger))
         }
         let host = host
-        let app = makeServer(configuration: configuration, store: store, registry: registry, services: workerServices, logger: logger, requestLogLevel: .info) { port in
+        let app = makeServer(
+            configuration: configuration, store: store, engine: Engine(configuration: .init(registry: registry)), services: workerServices, logger: logger, requestLogLevel: .info) { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             printError("nodeflow \(NodeflowCommand.version) serving on http://\(shown):\(port)/ (data: \(data.directory.path))")
         }

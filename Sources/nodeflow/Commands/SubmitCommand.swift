@@ -27,7 +27,7 @@ struct SubmitCommand: AsyncParsableCommand {
             let types = try await python.nodeTypes()
             await types.shutdown()  // validating needs no Python worker
             do {
-                _ = try GraphValidator(registry: types.registry).compile(workflow.graph, params: paramValues)
+                _ = try Engine(configuration: .init(registry: types.registry)).validate(workflow.graph, params: paramValues)
             } catch {
                 printError("\(file): \(error.problems.count == 1 ? "1 problem" : "\(error.problems.count) problems")")
                 for problem in error.problems { printError("  - \(problem.message)") }
