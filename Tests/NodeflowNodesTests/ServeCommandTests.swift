@@ -3,6 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Nodeflow
+import NodeflowPostgres
+import NodeflowTesting
 import Testing
 
 /// `nodeflow serve` as a process: graceful shutdown on SIGTERM with a job running.
@@ -123,6 +125,36 @@ struct ServeCommandTests {
         kill(server.processIdentifier, SIGTERM)
         await server.exited()
         #expect(server.terminationStatus == 0)
+    }
+
+    @Test("on PostgreSQL: the server takes a job, a worker on the database runs it, and the server streams its events")
+    func postgresServerAndWorker() async throws {
+        let url = try await PostgresJobStore.createDatabase(adminURL: try await TestPostgres.shared.url())
+        let data = NodeflowBinary.temporaryDataDirectory()
+        // The server runs no worker; one started apart (as on another machine) claims the job.
+        let (server, port) = try await serve(["--database", url, "--workers", "0"], data: data)
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let worker = Process()
+        worker.executableURL = try #require(NodeflowBinary.url)
+        worker.arguments = ["worker", "--database", url, "--data-dir", NodeflowBinary.temporaryDataDirectory()]
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        defer { kill(worker.processIdentifier, SIGKILL) }
+        let workflow = try Value(json: String(contentsOfFile: try JobCommandTests().sleepyWorkflow(count: 5, seconds: 0.02), encoding: .utf8))
+        var run = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/workflows/run?stream=true")!)
+        run.httpMethod = "POST"
+        run.httpBody = Data(workflow.jsonBytes())
+        let (streamed, _) = try await URLSession.shared.data(for: run)
+        let events = String(decoding: streamed, as: UTF8.self).split(separator: "\n").compactMap { try? ProcessingMessage(jsonValue: Value(json: String($0))) }
+        guard case .jobUpdate(let last)? = events.last else {
+            Issue.record("the stream did not end with a job update: \(events.count) events")
+            return
+        }
+        #expect(last.status == .completed && last.result == ["result": 7])
+        #expect(events.filter { if case .nodeUpdate(let u) = $0 { u.status == .completed } else { false } }.count == 7)
+        let job = try await request(port, "/api/jobs/\(last.jobID)")
+        #expect(job["status"] == "completed" && job["worker"] == .null && job["attempt"] == 1)
     }
 
     @Test("jobs that used to crash the server fail on their own; the server keeps answering")
