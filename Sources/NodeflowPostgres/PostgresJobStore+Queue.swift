@@ -31,16 +31,23 @@ extension PostgresJobStore {
             error = CASE WHEN cancel_requested THEN NULL ELSE \(poison.0) || (lease_losses + 1)::text || \(poison.1) END
             WHERE status = 'running' AND lease_expires_at < \(time) AND (lease_losses + 1 >= \(policy.poisonAfter) OR cancel_requested)
             """, logger: logger)
+        // The oldest queued and the oldest lapsed job, each read in its index's order and locked
+        // (rows other workers hold are skipped), then the older of the two: one OR would sort
+        // every queued job on each claim.
         let rows = try await client.query(
             """
+            WITH queued AS (
+                SELECT id, created_at FROM nodeflow_job WHERE status = 'queued' AND required_labels <@ \(labels)::text[]
+                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+            lapsed AS (
+                SELECT id, created_at FROM nodeflow_job
+                WHERE status = 'running' AND lease_expires_at < \(time) AND required_labels <@ \(labels)::text[]
+                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             UPDATE nodeflow_job SET status = 'running', epoch = epoch + 1, lease_owner = \(worker.id),
             lease_expires_at = \(time + policy.leaseSeconds), lease_losses = lease_losses + CASE WHEN status = 'running' THEN 1 ELSE 0 END,
             process_id = \(Int(worker.processID)), host = \(worker.host), started_at = COALESCE(started_at, \(time)), finished_at = NULL,
             error = NULL, error_node_id = NULL
-            WHERE id = (
-                SELECT id FROM nodeflow_job
-                WHERE (status = 'queued' OR (status = 'running' AND lease_expires_at < \(time))) AND required_labels <@ \(labels)::text[]
-                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            WHERE id = (SELECT id FROM (SELECT * FROM queued UNION ALL SELECT * FROM lapsed) candidates ORDER BY created_at, id LIMIT 1)
             RETURNING \(unescaped: PostgresRows.allColumns)
             """, logger: logger)
         for try await row in rows {
