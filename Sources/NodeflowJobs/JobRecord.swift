@@ -59,6 +59,24 @@ public struct JobRecord: Sendable, Equatable {
     }
 }
 
+extension JobRecord {
+    /// The error of a job whose process ended without finishing it (see ``JobStore/failOrphans(host:crashed:isAlive:)``).
+    public static let orphanError = "the process running the job ended without finishing it"
+
+    /// The error of a job that was running when its process crashed (see ``CrashMarker``).
+    public static let crashError =
+        "the process crashed while running this job, which may be what crashed it; it is not resumed automatically: `nodeflow resume ID` runs it again"
+
+    /// The error of a job failed as poison (see ``ClaimPolicy/poisonAfter``).
+    public static func poisonError(leaseLosses: Int) -> String { poisonErrorParts.0 + String(leaseLosses) + poisonErrorParts.1 }
+
+    /// The poison error around its count, for stores that write it in SQL.
+    package static let poisonErrorParts = (
+        "poison job: its worker died or stalled while running it ",
+        " times, so it is not run again automatically; `nodeflow resume ID` runs it in the foreground"
+    )
+}
+
 /// A node's recorded result: enough to skip the node when the job resumes.
 public struct NodeResultRecord: Sendable, Equatable {
     public var nodeID: String
@@ -71,6 +89,12 @@ public struct NodeResultRecord: Sendable, Equatable {
         self.outputs = outputs
         self.startedAt = startedAt
         self.duration = duration
+    }
+
+    /// A result as the stores keep it apart from messages: its outputs as a JSON object.
+    package init(stored json: String, nodeID: String, startedAt: Double?, duration: Double?, jobID: String) throws {
+        guard case .dict(let slots) = try Value(json: json) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(jobID)'") }
+        self.init(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: startedAt.map(Date.init(timeIntervalSince1970:)), duration: duration)
     }
 }
 

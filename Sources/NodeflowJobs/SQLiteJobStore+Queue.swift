@@ -4,14 +4,6 @@ import GRDB
 /// The queue: workers claim jobs in an immediate transaction (SQLite's write lock makes claims
 /// of all processes take turns), renew their leases, and hand jobs back.
 extension SQLiteJobStore {
-    /// The error of a job failed as poison (see ``ClaimPolicy/poisonAfter``).
-    public static func poisonError(leaseLosses: Int) -> String { poisonErrorParts.0 + String(leaseLosses) + poisonErrorParts.1 }
-
-    /// The poison error around its count, for stores that write it in SQL.
-    package static let poisonErrorParts = (
-        "poison job: its worker died or stalled while running it ",
-        " times, so it is not run again automatically; `nodeflow resume ID` runs it in the foreground"
-    )
 
     public func claim(for worker: WorkerIdentity, policy: ClaimPolicy, now: Date) async throws -> JobClaim? {
         let time = now.timeIntervalSince1970
@@ -59,7 +51,7 @@ extension SQLiteJobStore {
                                 UPDATE job SET status = ?, error = ?, finished_at = ?, lease_losses = ?, lease_owner = NULL,
                                 lease_expires_at = NULL, process_id = NULL WHERE id = ?
                                 """,
-                            arguments: [cancelled ? "cancelled" : "failed", cancelled ? nil : Self.poisonError(leaseLosses: losses), time, losses, id])
+                            arguments: [cancelled ? "cancelled" : "failed", cancelled ? nil : JobRecord.poisonError(leaseLosses: losses), time, losses, id])
                         continue
                     }
                     try db.execute(

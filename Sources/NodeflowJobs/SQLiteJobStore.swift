@@ -9,8 +9,6 @@ public final class SQLiteJobStore: JobStore {
     let database: DatabasePool
     let path: String
 
-    /// The error of a job whose process ended without finishing it (see ``failOrphans(host:isAlive:)``).
-    public static let orphanError = "the process running the job ended without finishing it"
 
     /// Opens (creating if needed) the store at `path`, and migrates it to the current schema.
     ///
@@ -291,8 +289,7 @@ public final class SQLiteJobStore: JobStore {
         }
         var nodes: [String: NodeResultRecord] = [:]
         for (nodeID, text, started, duration) in rows {  // jobs recorded before event blocks
-            guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
-            nodes[nodeID] = NodeResultRecord(nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
+            nodes[nodeID] = try NodeResultRecord(stored: text, nodeID: nodeID, startedAt: started, duration: duration, jobID: id)
         }
         var collected = RecordedResults(nodes: nodes)
         for block in blocks { collected.add(try block.messages(job: id)) }
@@ -341,9 +338,6 @@ public final class SQLiteJobStore: JobStore {
         return counts
     }
 
-    /// The error of a job that was running when its process crashed (see ``CrashMarker``).
-    public static let crashError = "the process crashed while running this job, which may be what crashed it; it is not resumed automatically: `nodeflow resume ID` runs it again"
-
     public func failOrphans(host: String, crashed: Set<String>, isAlive: @Sendable (Int32) -> Bool) async throws -> [String] {
         let running = try await database.read { db in
             // Jobs that workers hold by lease are not orphans: when their worker dies, the lease
@@ -361,7 +355,7 @@ public final class SQLiteJobStore: JobStore {
             for id in orphans {
                 try db.execute(
                     sql: "UPDATE job SET status = 'failed', finished_at = ?, error = ?, process_id = NULL WHERE id = ? AND status = 'running' AND lease_expires_at IS NULL",
-                    arguments: [now, crashed.contains(id) ? Self.crashError : Self.orphanError, id])
+                    arguments: [now, crashed.contains(id) ? JobRecord.crashError : JobRecord.orphanError, id])
             }
         }
         return orphans

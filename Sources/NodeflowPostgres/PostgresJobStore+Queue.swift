@@ -23,7 +23,7 @@ extension PostgresJobStore {
         guard claimable else { return nil }
         // Lapsed jobs past the poison limit, or asked to cancel while their worker was gone,
         // end here rather than being claimed again.
-        let poison = SQLiteJobStore.poisonErrorParts
+        let poison = JobRecord.poisonErrorParts
         try await client.query(
             """
             UPDATE nodeflow_job SET lease_losses = lease_losses + 1, finished_at = \(time), lease_owner = NULL, lease_expires_at = NULL,
@@ -107,6 +107,9 @@ extension PostgresJobStore {
                         for try await _ in notifications { onQueued() }
                     }
                 }
+                // The notifications ended without an error (the connection closed): listen again,
+                // after a pause, rather than at once and over and over.
+                try? await Task.sleep(for: .seconds(1))
             } catch is CancellationError {
                 return
             } catch {

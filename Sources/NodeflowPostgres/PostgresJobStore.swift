@@ -219,9 +219,7 @@ public final class PostgresJobStore: JobStore {
         let rows = try await client.query(
             "SELECT node_id, outputs, started_at, duration FROM nodeflow_node_result WHERE job_id = \(id)", logger: logger)
         for try await (nodeID, text, started, duration) in rows.decode((String, String, Double?, Double?).self) {
-            guard case .dict(let slots) = try Value(json: text) else { throw JobStoreError.corrupt("node result of '\(nodeID)' in job '\(id)'") }
-            nodes[nodeID] = NodeResultRecord(
-                nodeID: nodeID, outputs: NodeOutputs(slots: slots), startedAt: started.map(Date.init(timeIntervalSince1970:)), duration: duration)
+            nodes[nodeID] = try NodeResultRecord(stored: text, nodeID: nodeID, startedAt: started, duration: duration, jobID: id)
         }
         var collected = RecordedResults(nodes: nodes)
         for block in try await blocks(of: id, after: 0) { collected.add(try block.messages(job: id)) }
@@ -268,7 +266,7 @@ public final class PostgresJobStore: JobStore {
         }
         let now = Date().timeIntervalSince1970
         for id in orphans {
-            let error = crashed.contains(id) ? SQLiteJobStore.crashError : SQLiteJobStore.orphanError
+            let error = crashed.contains(id) ? JobRecord.crashError : JobRecord.orphanError
             try await client.query(
                 """
                 UPDATE nodeflow_job SET status = 'failed', finished_at = \(now), error = \(error), process_id = NULL

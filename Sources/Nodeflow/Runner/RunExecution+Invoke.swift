@@ -27,8 +27,7 @@ extension RunExecution {
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Double {
-            let d = clock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            (clock.now - start).inSeconds
         }
         let nodeContext = NodeContext(nodes: plan.nodes, position: job.position, inputs: job.inputs, processing: context, iterationPath: frame.iterationPath, groupItem: frame.item)
         do {

@@ -329,7 +329,7 @@ extension RunExecution {
         let d = ContinuousClock.now - started
         var update = NodeUpdate(nodeID: spec.id, nodeName: plan.metadata(position).title, nodeType: spec.type, status: .completed, iterationPath: frame.iterationPath)
         update.result = held.results[l]
-        update.duration = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        update.duration = d.inSeconds
         context.post(.nodeUpdate(update))
     }
 }

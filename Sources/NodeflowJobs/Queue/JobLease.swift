@@ -64,7 +64,7 @@ public struct ClaimPolicy: Sendable {
         self.poisonAfter = poisonAfter
     }
 
-    package var leaseSeconds: Double { Double(lease.components.seconds) + Double(lease.components.attoseconds) * 1e-18 }
+    package var leaseSeconds: Double { lease.inSeconds }
 }
 
 extension JobRecord {

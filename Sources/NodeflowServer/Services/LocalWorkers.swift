@@ -25,9 +25,6 @@ public final class LocalWorkers: Service, Sendable {
         self.logger = logger
     }
 
-    /// The process ids of the workers running now, by slot.
-    public var processIDs: [Int: Int32] { state.withLock { $0.processes.mapValues(\.processIdentifier) } }
-
     public func run() async throws {
         // Cancelled (the server failed to start, or another service ended) or shut down
         // gracefully: the same stop, in both cases.

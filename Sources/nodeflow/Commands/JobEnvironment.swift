@@ -168,8 +168,7 @@ struct JobSession {
             outcome = await Self.runUnrecorded(job, configuration: configuration, cache: environment.cache, current: current, view: view)
         }
         if display.timing {
-            let elapsed = clock.now - started
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15
+            let ms = (clock.now - started).inSeconds * 1000
             printError(String(format: "nodeflow run: %.1f ms, %d nodes", ms, job.graph.nodes.count))
         }
         let quietErrors = display.jsonl

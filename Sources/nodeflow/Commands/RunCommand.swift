@@ -136,9 +136,9 @@ struct ResumeCommand: AsyncParsableCommand {
             // Opening marks dead jobs failed, with the orphan error; those are the ones to resume.
             environment = try await JobEnvironment.open(data, cache: !noCache)
             let failed = orphans ? try await environment.store.jobs(JobQuery(status: .failed, limit: 10_000)).filter { $0.host == JobEnvironment.host } : []
-            let ids = orphans ? failed.filter { $0.error == SQLiteJobStore.orphanError }.map(\.id) : [try await environment.resolveJobID(jobID ?? "")]
+            let ids = orphans ? failed.filter { $0.error == JobRecord.orphanError }.map(\.id) : [try await environment.resolveJobID(jobID ?? "")]
             // A job that was running when its process crashed may crash it again: only by name.
-            for crashed in failed where crashed.error == SQLiteJobStore.crashError && !display.quiet {
+            for crashed in failed where crashed.error == JobRecord.crashError && !display.quiet {
                 printError("skipping job \(crashed.id): its process crashed while running it; `nodeflow resume \(crashed.id)` runs it again")
             }
             if orphans && ids.isEmpty && !display.quiet { printError("no orphaned jobs") }

@@ -71,8 +71,7 @@ struct PlainDisplay: ProgressDisplay {
 
 enum Format {
     static func seconds(_ d: Duration) -> String {
-        let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        return String(format: "%7.3fs", s)
+        String(format: "%7.3fs", d.inSeconds)
     }
 
     static func milliseconds(_ seconds: Double) -> String {
